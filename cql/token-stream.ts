@@ -1,0 +1,166 @@
+/**
+ * The cursor every parser module reads tokens through: look-ahead, expectations with errors
+ * that say what was expected and what was found, keyword suggestions, and the nesting guard.
+ */
+import { LimitError, didYouMean, limits, sourceLocation } from '../common/index.js';
+import type { Name, Span } from './ast.js';
+import { CqlSyntaxError, CqlUnsupportedError } from './errors.js';
+import type { Token } from './lexer.js';
+
+export class TokenStream {
+  private position = 0;
+  private depth = 0;
+
+  constructor(
+    private readonly tokens: readonly Token[],
+    readonly file: string | undefined,
+  ) {}
+
+  peek(ahead = 0): Token {
+    const index = Math.min(this.position + ahead, this.tokens.length - 1);
+    return this.tokens[index] as Token;
+  }
+
+  next(): Token {
+    const token = this.peek();
+    if (token.kind !== 'eof') this.position++;
+    return token;
+  }
+
+  get index(): number {
+    return this.position;
+  }
+
+  set index(value: number) {
+    this.position = value;
+  }
+
+  atEnd(): boolean {
+    return this.peek().kind === 'eof';
+  }
+
+  /** True when the token `ahead` is the symbol `symbol`. */
+  atSymbol(symbol: string, ahead = 0): boolean {
+    const token = this.peek(ahead);
+    return token.kind === 'symbol' && token.text === symbol;
+  }
+
+  /** True when the token `ahead` is the unquoted word `word` (keywords are contextual). */
+  atWord(word: string, ahead = 0): boolean {
+    const token = this.peek(ahead);
+    return token.kind === 'ident' && token.text === word;
+  }
+
+  /** Like `atWord` but ignoring case (SQL-like keywords of compact queries). */
+  atWordInsensitive(word: string, ahead = 0): boolean {
+    const token = this.peek(ahead);
+    return token.kind === 'ident' && token.text.toLowerCase() === word;
+  }
+
+  /** A token that can be a CQL name: an identifier, a string or a number (as the reference). */
+  atName(ahead = 0): boolean {
+    const kind = this.peek(ahead).kind;
+    return kind === 'ident' || kind === 'string' || kind === 'number';
+  }
+
+  acceptSymbol(symbol: string): boolean {
+    if (!this.atSymbol(symbol)) return false;
+    this.next();
+    return true;
+  }
+
+  acceptWord(word: string): boolean {
+    if (!this.atWord(word)) return false;
+    this.next();
+    return true;
+  }
+
+  expectSymbol(symbol: string, context: string): Token {
+    if (!this.atSymbol(symbol)) throw this.expected(`\`${symbol}\` ${context}`);
+    return this.next();
+  }
+
+  expectWord(word: string, context: string, suggestions: readonly string[] = [word]): Token {
+    if (!this.atWord(word)) throw this.expected(`\`${word}\` ${context}`, suggestions);
+    return this.next();
+  }
+
+  /** A name: an identifier, or (as in the reference) a string or integer literal. */
+  expectName(context: string): Name {
+    if (!this.atName()) throw this.expected(`a name ${context}`);
+    const token = this.next();
+    return { kind: 'Name', text: token.text, span: spanOf(token) };
+  }
+
+  /** An identifier only (no string or number). */
+  expectIdentifier(context: string): Name {
+    if (this.peek().kind !== 'ident') throw this.expected(`a name ${context}`);
+    const token = this.next();
+    return { kind: 'Name', text: token.text, span: spanOf(token) };
+  }
+
+  /** The error for "expected X, found Y", with a keyword suggestion when Y is close to one. */
+  expected(what: string, suggestions: readonly string[] = []): CqlSyntaxError {
+    const token = this.peek();
+    const hint = token.kind === 'ident' ? didYouMean(token.text, suggestions) : undefined;
+    return new CqlSyntaxError(`expected ${what}, found ${describe(token)}`, {
+      location: this.locationOf(token),
+      hint,
+    });
+  }
+
+  errorAt(token: Token, message: string, hint?: string): CqlSyntaxError {
+    return new CqlSyntaxError(message, { location: this.locationOf(token), hint });
+  }
+
+  unsupported(construct: string, token: Token = this.peek()): CqlUnsupportedError {
+    return new CqlUnsupportedError(construct, { location: this.locationOf(token) });
+  }
+
+  locationOf(token: Token): ReturnType<typeof sourceLocation> {
+    return sourceLocation(this.file, token.line, token.column);
+  }
+
+  span(ahead = 0): Span {
+    return spanOf(this.peek(ahead));
+  }
+
+  /** Guard a recursive descent step against stack exhaustion by hostile nesting. */
+  nested<T>(parse: () => T): T {
+    if (this.depth >= limits.cqlNestingDepthMax) {
+      const token = this.peek();
+      throw new LimitError(
+        'cqlNestingDepthMax',
+        limits.cqlNestingDepthMax,
+        this.depth + 1,
+        'nesting depth of terms and expressions',
+        { location: this.locationOf(token) },
+      );
+    }
+    this.depth++;
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
+  }
+}
+
+export function spanOf(token: Token): Span {
+  return { line: token.line, column: token.column, offset: token.offset };
+}
+
+export function describe(token: Token): string {
+  switch (token.kind) {
+    case 'eof':
+      return 'end of input';
+    case 'string':
+      return `string ${JSON.stringify(token.text.length > 40 ? `${token.text.slice(0, 40)}…` : token.text)}`;
+    case 'number':
+      return `number ${token.text}`;
+    case 'symbol':
+      return `\`${token.text}\``;
+    case 'ident':
+      return `\`${token.text}\``;
+  }
+}
