@@ -28,7 +28,7 @@ export interface Token {
 }
 
 /** Two-character symbols, checked before single characters. */
-const TWO_CHAR_SYMBOLS = new Set(['->', '<-', '!=', '<>', '<=', '>=', '||', '(*', '*)']);
+const TWO_CHAR_SYMBOLS = new Set(['->', '<-', '!=', '<>', '<=', '>=', '||']);
 const ONE_CHAR_SYMBOLS = new Set([...',.;:()=@[]{}*+<>|!-/%']);
 
 const CHAR_NEWLINE = 10;
@@ -334,7 +334,8 @@ function decodeEscape(text: string, at: number): { value: string; length: number
       return { value: String.fromCharCode(parseInt(hex, 16)), length: 6 };
     }
     default:
-      return undefined;
+      // As the reference's tokenizer: a backslash before any other character stands for it.
+      return escape === undefined || escape === '\n' ? undefined : { value: escape, length: 2 };
   }
 }
 

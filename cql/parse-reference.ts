@@ -45,6 +45,7 @@ import {
   parseTerm,
   parseTermEquation,
 } from './parse-terms.js';
+import { SECTION_WORDS } from './keywords.js';
 import type { TokenStream } from './token-stream.js';
 import { spanOf } from './token-stream.js';
 
@@ -145,6 +146,7 @@ const TYPESIDE_SECTIONS = [
 ] as const;
 export const SCHEMA_SECTIONS = [
   'imports',
+  'entity',
   'entities',
   'foreign_keys',
   'path_equations',
@@ -171,6 +173,8 @@ function atSection(stream: TokenStream, sections: readonly string[]): boolean {
 
 /** True while a section's items continue: not at `}`, not at the next section, not at the end. */
 function moreItems(stream: TokenStream, sections: readonly string[]): boolean {
+  const token = stream.peek();
+  if (token.kind === 'ident' && SECTION_WORDS.has(token.text)) return false;
   return !stream.atSymbol('}') && !stream.atEnd() && !atSection(stream, sections);
 }
 
@@ -416,6 +420,7 @@ export function parseSchemaExp(stream: TokenStream): SchemaExp {
   }
   for (const of of ['dom_m', 'cod_m', 'dom_q', 'cod_q', 'schemaOf'] as const) {
     if (stream.acceptWord(of)) {
+      if (!stream.atName()) throw stream.unsupported(`\`${of}\` of an expression (name it first)`);
       const target = stream.expectName(`after \`${of}\``);
       return { kind: 'SchemaOf', of, target, span };
     }
@@ -439,20 +444,35 @@ export function parseSchemaBody(
   const attributes: AttributeDecl[] = [];
   const observationEquations: ObservationEquation[] = [];
   let options: OptionSetting[] = [];
+  // The reference's per-entity form `entity E foreign_keys f : T attributes a : Ty` declares the
+  // entity and gives the source of the items that follow it (written without `E ->`).
+  let currentEntity: Name | undefined;
+  /** `X -> Y` (source, target), or just `Y` after `entity X`. */
+  const sourceAndTarget = (what: string): { source: Name; target: Name } => {
+    const first = stream.expectName(`(the source entity of the ${what})`);
+    if (stream.acceptSymbol('->')) {
+      return { source: first, target: stream.expectName(`(the target of the ${what})`) };
+    }
+    if (currentEntity) return { source: { ...currentEntity, span: first.span }, target: first };
+    throw stream.expected(`\`->\` after the entity \`${first.text}\``);
+  };
   parseSections(stream, 'the schema', SCHEMA_SECTIONS, (section) => {
     switch (section) {
       case 'imports':
         while (moreItems(stream, SCHEMA_SECTIONS)) imports.push(parseSchemaExp(stream));
         break;
+      case 'entity':
+        currentEntity = stream.expectName('of an entity');
+        entities.push(currentEntity);
+        break;
       case 'entities':
+        currentEntity = undefined;
         while (moreItems(stream, SCHEMA_SECTIONS)) entities.push(stream.expectName('of an entity'));
         break;
       case 'foreign_keys':
         while (moreItems(stream, SCHEMA_SECTIONS)) {
           const names = parseNamesBefore(stream, ':', 'of a foreign key');
-          const source = stream.expectName('(the source entity of the foreign key)');
-          stream.expectSymbol('->', `after the source entity \`${source.text}\``);
-          const target = stream.expectName('(the target entity of the foreign key)');
+          const { source, target } = sourceAndTarget('foreign key');
           for (const name of names) {
             foreignKeys.push({ kind: 'ForeignKeyDecl', name, source, target, span: name.span });
           }
@@ -470,9 +490,7 @@ export function parseSchemaBody(
       case 'attributes':
         while (moreItems(stream, SCHEMA_SECTIONS)) {
           const names = parseNamesBefore(stream, ':', 'of an attribute');
-          const entity = stream.expectName('(the entity of the attribute)');
-          stream.expectSymbol('->', `after the entity \`${entity.text}\``);
-          const type = stream.expectName('(the type of the attribute)');
+          const { source: entity, target: type } = sourceAndTarget('attribute');
           const notNull = stream.acceptSymbol('!');
           for (const name of names) {
             attributes.push({

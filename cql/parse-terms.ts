@@ -73,25 +73,10 @@ function parsePrimary(stream: TokenStream): Term {
     };
   }
   if (stream.atSymbol('(')) {
-    stream.next();
-    const args: Term[] = [];
-    if (!stream.atSymbol(')')) {
-      for (;;) {
-        args.push(parseTerm(stream));
-        if (stream.acceptSymbol(',')) continue;
-        break;
-      }
-    }
-    stream.expectSymbol(')', `to close the arguments of \`${head.text}\``);
-    return {
-      kind: 'Term',
-      head: head.text,
-      args,
-      quoted,
-      annotation: undefined,
-      style: 'prefix',
-      span: spanOf(head),
-    };
+    // As the reference (whose alternatives backtrack): `y (z eq z)` is `y` followed by another
+    // item when `y(…)` does not parse as an application.
+    const applied = stream.attempt(() => parseApplication(stream, head.text, quoted, spanOf(head)));
+    if (applied) return applied;
   }
   return {
     kind: 'Term',
@@ -102,6 +87,22 @@ function parsePrimary(stream: TokenStream): Term {
     style: 'prefix',
     span: spanOf(head),
   };
+}
+
+function parseApplication(stream: TokenStream, head: string, quoted: boolean, span: Span): Term {
+  {
+    stream.next();
+    const args: Term[] = [];
+    if (!stream.atSymbol(')')) {
+      for (;;) {
+        args.push(parseTerm(stream));
+        if (stream.acceptSymbol(',')) continue;
+        break;
+      }
+    }
+    stream.expectSymbol(')', `to close the arguments of \`${head}\``);
+    return { kind: 'Term', head, args, quoted, annotation: undefined, style: 'prefix', span };
+  }
 }
 
 export function parseTermEquation(stream: TokenStream): TermEquation {

@@ -125,6 +125,39 @@ export class TokenStream {
     return spanOf(this.peek(ahead));
   }
 
+  /**
+   * Try `parse`; on a syntax error, rewind and return undefined. The error is remembered when it
+   * got further than any before, so that a program that fails after all is reported at the
+   * furthest point any alternative reached (`furthestFailure`), not at the last alternative.
+   */
+  attempt<T>(parse: () => T): T | undefined {
+    const start = this.position;
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof CqlSyntaxError)) throw error;
+      const reached = this.position;
+      if (this.furthest === undefined || reached > this.furthest.index) {
+        this.furthest = { index: reached, error };
+      }
+      this.position = start;
+      return undefined;
+    }
+  }
+
+  private furthest: { index: number; error: CqlSyntaxError } | undefined;
+
+  /** The error to report for a failure at the current position: the furthest one reached. */
+  furthestFailure(error: CqlSyntaxError): CqlSyntaxError {
+    const furthest = this.furthest;
+    return furthest && furthest.index > this.position ? furthest.error : error;
+  }
+
+  /** Forget remembered alternatives (at the start of each declaration). */
+  resetFailures(): void {
+    this.furthest = undefined;
+  }
+
   /** Guard a recursive descent step against stack exhaustion by hostile nesting. */
   nested<T>(parse: () => T): T {
     if (this.depth >= limits.cqlNestingDepthMax) {
