@@ -601,14 +601,17 @@ export class ProgramGenerator {
           args: this.times(0, 2, operand),
           span: SPAN,
         };
-      case 6:
+      case 6: {
+        const fn = this.pick(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX'] as const);
+        const star = fn === 'COUNT' && this.chance(0.3);
         return {
           kind: 'ExprAggregate',
-          fn: this.pick(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX'] as const),
-          argument: this.chance(0.2) ? undefined : this.compactExpr(depth + 1, false),
-          distinct: false,
+          fn,
+          argument: star ? undefined : this.compactExpr(depth + 1, false),
+          distinct: !star && this.chance(0.2),
           span: SPAN,
         };
+      }
       default:
         return {
           kind: 'ExprBinary',
@@ -633,11 +636,6 @@ export class ProgramGenerator {
           span: SPAN,
         };
     }
-  }
-
-  /** Normalise generated literals the way the parser spells them. */
-  private fixLiteral(expr: CompactExpr): CompactExpr {
-    return expr;
   }
 
   declaration(): Declaration {
