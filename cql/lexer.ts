@@ -3,16 +3,23 @@
  *
  * One lexer serves both syntaxes. No word is reserved here: the parser decides from context
  * whether `entities` is a section keyword or a name, as the reference tolerates names that are
- * keywords elsewhere. Comments: `// …` and `# …` to the end of the line (the reference uses
- * `#`), `/* … *\/` (not nested). Strings are double-quoted with Java-style escapes, or
+ * keywords elsewhere. Comments run to the end of the line after `#` (the reference's), `//` or
+ * `--` (SQL's, for the compact dialect), or between `/*` and `*\/` (not nested, as the
+ * reference's editor treats them). Strings are double-quoted with Java-style escapes, or
  * single-quoted SQL-style (`''` for a quote) in compact expressions. Numbers keep their text.
  *
- * The lexer is a hand-written loop over char codes: it must sustain well over 20 MB/s.
+ * `Scanner` produces tokens one at a time, so the parser holds only the tokens of the
+ * declaration it is reading: a 10 MB program never has millions of tokens alive at once, which
+ * keeps the garbage collector's work young (bench/parse.ts). A malformed token (an unterminated
+ * string, a stray character) does not throw: it becomes an `invalid` token whose error is kept,
+ * and the parser reports that error when it meets the token, so lexical and syntax errors come
+ * out in source order and `validate` can report all of them.
  */
 import { LimitError, limits, sourceLocation } from '../common/index.js';
+import type { Span } from './ast.js';
 import { CqlSyntaxError } from './errors.js';
 
-export type TokenKind = 'ident' | 'string' | 'number' | 'symbol' | 'eof';
+export type TokenKind = 'ident' | 'string' | 'number' | 'symbol' | 'invalid' | 'eof';
 
 export interface Token {
   readonly kind: TokenKind;
@@ -25,286 +32,410 @@ export interface Token {
   readonly offset: number;
   /** True when the token is the first on its line (used by error recovery). */
   readonly startsLine: boolean;
+  /**
+   * The token's start as an AST `Span`, made once for tokens that can be names (identifiers,
+   * strings, numbers) so that every node starting there shares it; undefined for symbols.
+   */
+  readonly span: Span | undefined;
 }
 
-/** Two-character symbols, checked before single characters. */
-const TWO_CHAR_SYMBOLS = new Set(['->', '<-', '!=', '<>', '<=', '>=', '||']);
-const ONE_CHAR_SYMBOLS = new Set([...',.;:()=@[]{}*+<>|!-/%']);
+// Character classes of ASCII, looked up by char code (the hot loop avoids regular expressions).
+const CLASS_IDENT_START = 1;
+const CLASS_DIGIT = 2;
+const CLASS_SPACE = 4;
+const CLASS_SYMBOL = 8;
+const ASCII_CLASS = new Uint8Array(128);
+for (let code = 65; code <= 90; code++) ASCII_CLASS[code] = CLASS_IDENT_START; // A-Z
+for (let code = 97; code <= 122; code++) ASCII_CLASS[code] = CLASS_IDENT_START; // a-z
+ASCII_CLASS[95] = CLASS_IDENT_START; // _
+ASCII_CLASS[36] = CLASS_IDENT_START; // $
+for (let code = 48; code <= 57; code++) ASCII_CLASS[code] = CLASS_DIGIT;
+for (const code of [9, 10, 11, 12, 13, 32]) ASCII_CLASS[code] = CLASS_SPACE;
+for (const char of ',.;:()=@[]{}*+<>|!-/%') ASCII_CLASS[char.charCodeAt(0)] = CLASS_SYMBOL;
+
+/** The text of each one-character symbol, so that symbol tokens allocate no string. */
+const SYMBOL_TEXT: readonly string[] = Array.from({ length: 128 }, (_, code) =>
+  ASCII_CLASS[code] === CLASS_SYMBOL ? String.fromCharCode(code) : '',
+);
+
+/** Two-character symbols (`-> <- != <> <= >= ||`), checked before single characters. */
+function twoCharSymbol(first: number, second: number): string | undefined {
+  switch (first) {
+    case 45: // -
+      return second === 62 ? '->' : undefined;
+    case 60: // <
+      return second === 45 ? '<-' : second === 62 ? '<>' : second === 61 ? '<=' : undefined;
+    case 33: // !
+      return second === 61 ? '!=' : undefined;
+    case 62: // >
+      return second === 61 ? '>=' : undefined;
+    case 124: // |
+      return second === 124 ? '||' : undefined;
+    default:
+      return undefined;
+  }
+}
 
 const CHAR_NEWLINE = 10;
-const CHAR_CR = 13;
-const CHAR_SPACE = 32;
-const CHAR_TAB = 9;
 const CHAR_HASH = 35;
 const CHAR_SLASH = 47;
 const CHAR_STAR = 42;
+const CHAR_MINUS = 45;
 const CHAR_DQUOTE = 34;
 const CHAR_SQUOTE = 39;
 const CHAR_BACKSLASH = 92;
 const CHAR_DOT = 46;
-const CHAR_0 = 48;
-const CHAR_9 = 57;
 
-function isDigit(code: number): boolean {
-  return code >= CHAR_0 && code <= CHAR_9;
-}
+const LETTER = /\p{L}/u;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 function isIdentStart(code: number): boolean {
-  return (
-    (code >= 65 && code <= 90) || // A-Z
-    (code >= 97 && code <= 122) || // a-z
-    code === 95 || // _
-    code === 36 || // $
-    (code > 127 && isUnicodeLetter(code))
-  );
+  if (code < 128) return ASCII_CLASS[code] === CLASS_IDENT_START;
+  return LETTER.test(String.fromCharCode(code));
 }
 
 function isIdentPart(code: number): boolean {
-  return isIdentStart(code) || isDigit(code) || (code > 127 && isUnicodeDigit(code));
+  if (code < 128)
+    return (ASCII_CLASS[code] ?? 0) & (CLASS_IDENT_START | CLASS_DIGIT) ? true : false;
+  return LETTER_OR_DIGIT.test(String.fromCharCode(code));
 }
 
-const LETTER = /\p{L}/u;
-const DIGIT = /\p{N}/u;
-function isUnicodeLetter(code: number): boolean {
-  return LETTER.test(String.fromCharCode(code));
-}
-function isUnicodeDigit(code: number): boolean {
-  return DIGIT.test(String.fromCharCode(code));
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
-export function tokenize(text: string, file: string | undefined): Token[] {
-  if (text.length > limits.cqlSourceBytesMax) {
-    throw new LimitError(
-      'cqlSourceBytesMax',
-      limits.cqlSourceBytesMax,
-      text.length,
-      'CQL program',
-      {
-        location: sourceLocation(file, 1, 1),
-      },
-    );
+/** Reads tokens one by one from a source text. */
+export class Scanner {
+  private offset = 0;
+  private line = 1;
+  private lineStart = 0;
+  private lastTokenLine = 0;
+  private readonly length: number;
+  /** The errors of the `invalid` tokens produced so far, in source order. */
+  readonly errors: CqlSyntaxError[] = [];
+  private readonly errorsByOffset = new Map<number, CqlSyntaxError>();
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string | undefined,
+  ) {
+    if (text.length > limits.cqlSourceBytesMax) {
+      throw new LimitError(
+        'cqlSourceBytesMax',
+        limits.cqlSourceBytesMax,
+        text.length,
+        'CQL program',
+        { location: sourceLocation(file, 1, 1) },
+      );
+    }
+    this.length = text.length;
+    // A byte-order mark is not part of the program.
+    if (text.charCodeAt(0) === 0xfeff) this.offset = 1;
   }
-  const tokens: Token[] = [];
-  let offset = 0;
-  let line = 1;
-  let lineStart = 0;
-  let lastTokenLine = 0;
-  const length = text.length;
 
-  const fail = (message: string, at: number, atLine: number, atLineStart: number): never => {
-    throw new CqlSyntaxError(message, {
-      location: sourceLocation(file, atLine, at - atLineStart + 1),
-    });
-  };
+  private readonly names = new Map<string, string>();
 
-  const push = (kind: TokenKind, value: string, start: number, quote?: '"' | "'"): void => {
-    const startsLine = line !== lastTokenLine;
-    lastTokenLine = line;
-    tokens.push({
-      kind,
-      text: value,
-      quote,
-      line,
-      column: start - lineStart + 1,
-      offset: start,
-      startsLine,
-    });
-  };
+  /** One string per distinct identifier: a program repeats its names thousands of times. */
+  private intern(name: string): string {
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    this.names.set(name, name);
+    return name;
+  }
 
-  while (offset < length) {
-    const code = text.charCodeAt(offset);
-    if (code === CHAR_NEWLINE) {
-      offset++;
-      line++;
-      lineStart = offset;
-      continue;
-    }
-    if (code === CHAR_SPACE || code === CHAR_TAB || code === CHAR_CR || code === 12) {
-      offset++;
-      continue;
-    }
-    // Line comments: `#` and `//`.
-    if (code === CHAR_HASH || (code === CHAR_SLASH && text.charCodeAt(offset + 1) === CHAR_SLASH)) {
-      while (offset < length && text.charCodeAt(offset) !== CHAR_NEWLINE) offset++;
-      continue;
-    }
-    // Block comments.
-    if (code === CHAR_SLASH && text.charCodeAt(offset + 1) === CHAR_STAR) {
-      const startLine = line;
-      const startLineStart = lineStart;
-      const start = offset;
-      offset += 2;
-      for (;;) {
-        if (offset >= length) fail('unterminated comment `/*`', start, startLine, startLineStart);
-        const inner = text.charCodeAt(offset);
-        if (inner === CHAR_STAR && text.charCodeAt(offset + 1) === CHAR_SLASH) {
-          offset += 2;
-          break;
-        }
-        offset++;
-        if (inner === CHAR_NEWLINE) {
-          line++;
-          lineStart = offset;
-        }
+  /** The lexical error of an `invalid` token. */
+  errorOf(token: Token): CqlSyntaxError | undefined {
+    return token.kind === 'invalid' ? this.errorsByOffset.get(token.offset) : undefined;
+  }
+
+  /** The next token; at the end of the text an `eof` token, on every call. */
+  next(): Token {
+    const text = this.text;
+    const length = this.length;
+    let offset = this.offset;
+    // Skip whitespace and comments.
+    for (;;) {
+      if (offset >= length) {
+        this.offset = offset;
+        return this.make('eof', '', offset, undefined);
       }
-      continue;
+      const code = text.charCodeAt(offset);
+      if (code < 128 && ASCII_CLASS[code] === CLASS_SPACE) {
+        offset++;
+        if (code === CHAR_NEWLINE) {
+          this.line++;
+          this.lineStart = offset;
+        }
+        continue;
+      }
+      const following = text.charCodeAt(offset + 1);
+      if (
+        code === CHAR_HASH ||
+        (code === CHAR_SLASH && following === CHAR_SLASH) ||
+        (code === CHAR_MINUS && following === CHAR_MINUS)
+      ) {
+        const end = text.indexOf('\n', offset);
+        offset = end < 0 ? length : end;
+        continue;
+      }
+      if (code === CHAR_SLASH && following === CHAR_STAR) {
+        const end = text.indexOf('*/', offset + 2);
+        if (end < 0) {
+          this.offset = offset;
+          return this.invalid(offset, length, 'unterminated comment `/*` (missing `*/`)');
+        }
+        this.countLines(offset, end);
+        offset = end + 2;
+        continue;
+      }
+      break;
     }
+    this.offset = offset;
     const start = offset;
-    if (isIdentStart(code)) {
+    const code = text.charCodeAt(offset);
+    const charClass = code < 128 ? (ASCII_CLASS[code] ?? 0) : isIdentStart(code) ? 1 : 0;
+
+    if (charClass === CLASS_IDENT_START) {
       offset++;
-      while (offset < length && isIdentPart(text.charCodeAt(offset))) offset++;
+      while (offset < length) {
+        const part = text.charCodeAt(offset);
+        if (part < 128 ? ((ASCII_CLASS[part] ?? 0) & 3) === 0 : !isIdentPart(part)) break;
+        offset++;
+      }
       if (offset - start > limits.cqlTokenCharsMax) {
         throw new LimitError(
           'cqlTokenCharsMax',
           limits.cqlTokenCharsMax,
           offset - start,
           'identifier',
-          {
-            location: sourceLocation(file, line, start - lineStart + 1),
-          },
+          { location: this.locationAt(start) },
         );
       }
-      push('ident', text.slice(start, offset), start);
-      continue;
+      this.offset = offset;
+      return this.make('ident', this.intern(text.slice(start, offset)), start, undefined);
     }
-    if (isDigit(code)) {
-      offset++;
+
+    if (charClass === CLASS_DIGIT) return this.number(start);
+
+    if (code === CHAR_DQUOTE || code === CHAR_SQUOTE) return this.string(start, code);
+
+    if (charClass === CLASS_SYMBOL) {
+      const two = twoCharSymbol(code, text.charCodeAt(start + 1));
+      if (two !== undefined) {
+        this.offset = start + 2;
+        return this.make('symbol', two, start, undefined);
+      }
+      this.offset = start + 1;
+      return this.make('symbol', SYMBOL_TEXT[code] ?? '', start, undefined);
+    }
+
+    const codePoint = text.codePointAt(start) ?? code;
+    const width = codePoint > 0xffff ? 2 : 1;
+    const hex = codePoint.toString(16).toUpperCase().padStart(4, '0');
+    return this.invalid(
+      start,
+      start + width,
+      `unexpected character ${JSON.stringify(String.fromCodePoint(codePoint))} (U+${hex})`,
+    );
+  }
+
+  private number(start: number): Token {
+    const text = this.text;
+    const length = this.length;
+    let offset = start + 1;
+    while (offset < length && isDigit(text.charCodeAt(offset))) offset++;
+    if (text.charCodeAt(offset) === CHAR_DOT && isDigit(text.charCodeAt(offset + 1))) {
+      offset += 2;
       while (offset < length && isDigit(text.charCodeAt(offset))) offset++;
-      if (text.charCodeAt(offset) === CHAR_DOT && isDigit(text.charCodeAt(offset + 1))) {
-        offset += 2;
+    }
+    const maybeExponent = text.charCodeAt(offset);
+    if (maybeExponent === 101 || maybeExponent === 69) {
+      let cursor = offset + 1;
+      const sign = text.charCodeAt(cursor);
+      if (sign === 43 || sign === 45) cursor++;
+      if (isDigit(text.charCodeAt(cursor))) {
+        offset = cursor;
         while (offset < length && isDigit(text.charCodeAt(offset))) offset++;
       }
-      const maybeExponent = text.charCodeAt(offset);
-      if (maybeExponent === 101 || maybeExponent === 69) {
-        let cursor = offset + 1;
-        const sign = text.charCodeAt(cursor);
-        if (sign === 43 || sign === 45) cursor++;
-        if (isDigit(text.charCodeAt(cursor))) {
-          offset = cursor;
-          while (offset < length && isDigit(text.charCodeAt(offset))) offset++;
-        }
-      }
-      if (offset < length && isIdentStart(text.charCodeAt(offset))) {
-        fail(
-          `malformed number ${JSON.stringify(text.slice(start, offset + 1))}: a name cannot start with a digit`,
+    }
+    if (offset < length && isIdentStart(text.charCodeAt(offset))) {
+      let end = offset;
+      while (end < length && isIdentPart(text.charCodeAt(end))) end++;
+      return this.invalid(
+        start,
+        end,
+        `malformed number ${JSON.stringify(text.slice(start, end))}: a name cannot start with a digit`,
+      );
+    }
+    if (offset - start > limits.cqlTokenCharsMax) {
+      throw new LimitError('cqlTokenCharsMax', limits.cqlTokenCharsMax, offset - start, 'number', {
+        location: this.locationAt(start),
+      });
+    }
+    this.offset = offset;
+    return this.make('number', text.slice(start, offset), start, undefined);
+  }
+
+  private string(start: number, quoteCode: number): Token {
+    const text = this.text;
+    const length = this.length;
+    const quote = quoteCode === CHAR_DQUOTE ? '"' : "'";
+    const startLine = this.line;
+    const startLineStart = this.lineStart;
+    let offset = start + 1;
+    let value = '';
+    let chunkStart = offset;
+    for (;;) {
+      if (offset >= length) {
+        this.line = startLine;
+        this.lineStart = startLineStart;
+        return this.invalid(
           start,
-          line,
-          lineStart,
+          length,
+          `unterminated string literal (missing closing ${quote})`,
         );
       }
-      push('number', text.slice(start, offset), start);
-      continue;
-    }
-    if (code === CHAR_DQUOTE || code === CHAR_SQUOTE) {
-      const startLine = line;
-      const startLineStart = lineStart;
-      const quote = code === CHAR_DQUOTE ? '"' : "'";
-      offset++;
-      let value = '';
-      let chunkStart = offset;
-      for (;;) {
-        if (offset >= length) {
-          fail(
-            `unterminated string literal (missing closing ${quote})`,
-            start,
-            startLine,
-            startLineStart,
-          );
-        }
-        const inner = text.charCodeAt(offset);
-        if (inner === code) {
-          if (code === CHAR_SQUOTE && text.charCodeAt(offset + 1) === CHAR_SQUOTE) {
-            value += text.slice(chunkStart, offset + 1);
-            offset += 2;
-            chunkStart = offset;
-            continue;
-          }
-          value += text.slice(chunkStart, offset);
-          offset++;
-          break;
-        }
-        if (inner === CHAR_BACKSLASH && code === CHAR_DQUOTE) {
-          value += text.slice(chunkStart, offset);
-          const escape = text[offset + 1];
-          const decoded = decodeEscape(text, offset);
-          if (decoded === undefined) {
-            fail(
-              `invalid escape sequence \\${escape ?? ''} in string literal`,
-              offset,
-              line,
-              lineStart,
-            );
-          } else {
-            value += decoded.value;
-            offset += decoded.length;
-          }
+      const inner = text.charCodeAt(offset);
+      if (inner === quoteCode) {
+        if (quoteCode === CHAR_SQUOTE && text.charCodeAt(offset + 1) === CHAR_SQUOTE) {
+          value += text.slice(chunkStart, offset + 1);
+          offset += 2;
           chunkStart = offset;
           continue;
         }
-        if (inner === CHAR_NEWLINE) {
-          line++;
-          lineStart = offset + 1;
-        }
+        value += text.slice(chunkStart, offset);
         offset++;
+        break;
       }
-      if (value.length > limits.cqlTokenCharsMax) {
-        throw new LimitError(
-          'cqlTokenCharsMax',
-          limits.cqlTokenCharsMax,
-          value.length,
-          'string literal',
-          {
-            location: sourceLocation(file, startLine, start - startLineStart + 1),
-          },
-        );
+      if (inner === CHAR_BACKSLASH && quoteCode === CHAR_DQUOTE) {
+        value += text.slice(chunkStart, offset);
+        const decoded = decodeEscape(text, offset);
+        if (decoded === undefined) {
+          // Report the bad escape where it is, then resume after the string's closing quote.
+          const end = text.indexOf(quote, offset + 2);
+          const sequence = JSON.stringify(text.slice(offset, offset + 2));
+          const error = this.errorAt(
+            offset,
+            `invalid escape sequence ${sequence} in string literal`,
+          );
+          this.line = startLine;
+          this.lineStart = startLineStart;
+          return this.invalidWith(start, end < 0 ? length : end + 1, error);
+        }
+        value += decoded.value;
+        offset += decoded.length;
+        chunkStart = offset;
+        continue;
       }
-      // Report the token at its opening quote, even when it spans lines.
-      const startsLine = startLine !== lastTokenLine;
-      lastTokenLine = line;
-      tokens.push({
-        kind: 'string',
-        text: value,
-        quote,
-        line: startLine,
-        column: start - startLineStart + 1,
-        offset: start,
-        startsLine,
-      });
-      continue;
-    }
-    const two = text.slice(offset, offset + 2);
-    if (TWO_CHAR_SYMBOLS.has(two)) {
-      offset += 2;
-      push('symbol', two, start);
-      continue;
-    }
-    const one = text[offset] ?? '';
-    if (ONE_CHAR_SYMBOLS.has(one)) {
+      if (inner === CHAR_NEWLINE) {
+        this.line++;
+        this.lineStart = offset + 1;
+      }
       offset++;
-      push('symbol', one, start);
+    }
+    if (value.length > limits.cqlTokenCharsMax) {
+      throw new LimitError(
+        'cqlTokenCharsMax',
+        limits.cqlTokenCharsMax,
+        value.length,
+        'string literal',
+        { location: sourceLocation(this.file, startLine, start - startLineStart + 1) },
+      );
+    }
+    this.offset = offset;
+    // The token is reported at its opening quote, even when it spans lines.
+    const startsLine = startLine !== this.lastTokenLine;
+    this.lastTokenLine = this.line;
+    const column = start - startLineStart + 1;
+    return {
+      kind: 'string',
+      text: value,
+      quote,
+      line: startLine,
+      column,
+      offset: start,
+      startsLine,
+      span: { line: startLine, column, offset: start },
+    };
+  }
+
+  private make(kind: TokenKind, text: string, start: number, quote: '"' | "'" | undefined): Token {
+    const startsLine = this.line !== this.lastTokenLine;
+    this.lastTokenLine = this.line;
+    const line = this.line;
+    const column = start - this.lineStart + 1;
+    const nameLike = kind === 'ident' || kind === 'number';
+    return {
+      kind,
+      text,
+      quote,
+      line,
+      column,
+      offset: start,
+      startsLine,
+      span: nameLike ? { line, column, offset: start } : undefined,
+    };
+  }
+
+  /** An `invalid` token covering [start, end), its error recorded; lexing resumes at `end`. */
+  private invalid(start: number, end: number, message: string): Token {
+    return this.invalidWith(start, end, this.errorAt(start, message));
+  }
+
+  private invalidWith(start: number, end: number, error: CqlSyntaxError): Token {
+    const token = this.make(
+      'invalid',
+      this.text.slice(start, Math.min(end, start + 40)),
+      start,
+      undefined,
+    );
+    this.countLines(start, end);
+    this.offset = end;
+    this.errors.push(error);
+    this.errorsByOffset.set(start, error);
+    return token;
+  }
+
+  private countLines(from: number, to: number): void {
+    let newline = this.text.indexOf('\n', from);
+    while (newline >= 0 && newline < to) {
+      this.line++;
+      this.lineStart = newline + 1;
+      newline = this.text.indexOf('\n', newline + 1);
+    }
+  }
+
+  private locationAt(offset: number): ReturnType<typeof sourceLocation> {
+    return sourceLocation(this.file, this.line, offset - this.lineStart + 1);
+  }
+
+  private errorAt(offset: number, message: string): CqlSyntaxError {
+    return new CqlSyntaxError(message, { location: this.locationAt(offset) });
+  }
+}
+
+/**
+ * Every token of `text`, ending with `eof`. Without `errors` the first malformed token throws
+ * its `CqlSyntaxError`; with it, malformed tokens are left out and their errors collected.
+ */
+export function tokenize(
+  text: string,
+  file: string | undefined,
+  errors?: CqlSyntaxError[],
+): Token[] {
+  const scanner = new Scanner(text, file);
+  const tokens: Token[] = [];
+  for (;;) {
+    const token = scanner.next();
+    if (token.kind === 'invalid') {
+      const error = scanner.errorOf(token);
+      if (!errors && error) throw error;
+      if (error) errors?.push(error);
       continue;
     }
-    const codePoint = text.codePointAt(offset) ?? code;
-    fail(
-      `unexpected character ${JSON.stringify(String.fromCodePoint(codePoint))} (U+${codePoint
-        .toString(16)
-        .toUpperCase()
-        .padStart(4, '0')})`,
-      start,
-      line,
-      lineStart,
-    );
+    tokens.push(token);
+    if (token.kind === 'eof') return tokens;
   }
-  tokens.push({
-    kind: 'eof',
-    text: '',
-    quote: undefined,
-    line,
-    column: offset - lineStart + 1,
-    offset,
-    startsLine: true,
-  });
-  return tokens;
 }
 
 function decodeEscape(text: string, at: number): { value: string; length: number } | undefined {
@@ -375,10 +506,12 @@ export function quoteString(value: string): string {
 }
 
 const IDENTIFIER = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** True when `text` lexes as a single identifier token. */
 export function isIdentifier(text: string): boolean {
-  return IDENTIFIER.test(text);
+  // The lexer reads UTF-16 code units: a letter outside the BMP is not part of a name.
+  return IDENTIFIER.test(text) && !SURROGATE.test(text);
 }
 
 /** True when `text` lexes as a single number token. */

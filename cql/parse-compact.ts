@@ -25,7 +25,7 @@ import type {
   Span,
 } from './ast.js';
 import type { TokenStream } from './token-stream.js';
-import { spanOf } from './token-stream.js';
+import { exact, spanOf } from './token-stream.js';
 
 // ─── Instances ─────────────────────────────────────────────────────────────────────────────────
 
@@ -47,7 +47,7 @@ export function parseInstanceRowsBody(stream: TokenStream): EntityRows[] {
       rows.push(parseRow(stream, entity));
     }
     stream.expectSymbol('}', `to close the rows of \`${entity.text}\``);
-    entities.push({ kind: 'EntityRows', entity, rows, span: entity.span });
+    entities.push({ kind: 'EntityRows', entity, rows: exact(rows), span: entity.span });
   }
   stream.expectSymbol('}', 'to close the instance');
   return entities;
@@ -77,7 +77,7 @@ function parseRow(stream: TokenStream, entity: Name): RowDecl {
   ) {
     throw stream.expected('`,` and another `field = value`, a new row, `;` or `}`');
   }
-  return { kind: 'RowDecl', generator, assignments, span: generator.span };
+  return { kind: 'RowDecl', generator, assignments: exact(assignments), span: generator.span };
 }
 
 function parseRowValue(stream: TokenStream, field: Name): RowValue {
@@ -163,7 +163,7 @@ export function parseCompactQueryBody(
     switch (clause) {
       case 'from':
         do {
-          const variable = stream.expectName('of a `from` variable');
+          const variable = stream.expectIdentifier('of a `from` variable');
           stream.expectSymbol(':', `after the variable \`${variable.text}\``);
           const entity = stream.expectName('(the entity the variable ranges over)');
           from.push({ kind: 'FromBinding', variable, entity, span: variable.span });
@@ -426,5 +426,5 @@ function parsePrimary(stream: TokenStream): CompactExpr {
     stream.next();
     steps.push(stream.expectName('(a foreign key or attribute)'));
   }
-  return { kind: 'ExprPath', variable, steps, span };
+  return { kind: 'ExprPath', variable, steps: exact(steps), span };
 }

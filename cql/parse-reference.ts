@@ -47,7 +47,7 @@ import {
 } from './parse-terms.js';
 import { SECTION_WORDS } from './keywords.js';
 import type { TokenStream } from './token-stream.js';
-import { spanOf } from './token-stream.js';
+import { exact, spanOf } from './token-stream.js';
 
 /**
  * Words that start an expression of the reference language that catrust does not support.
@@ -546,37 +546,23 @@ function parseObservationEquation(stream: TokenStream): ObservationEquation {
     const rhs = parseTerm(stream);
     return { kind: 'ObservationEquation', form: 'forall', variable, lhs, rhs, span };
   }
-  // Path form: `Entity.a.b = Entity.c`, read as `forall _x:Entity. b(a(_x)) = c(_x)`.
+  // Path form, as the reference reads it: `a.b = c` is `forall _x. b(a(_x)) = c(_x)`, the sort
+  // of `_x` left to be inferred (the catalog finds the entity the paths start at).
   const lhs = parsePath(stream, 'in an observation equation');
-  const equals = stream.peek();
   stream.expectSymbol('=', 'between the two sides of an observation equation');
   const rhs = parsePath(stream, 'in an observation equation');
-  const [lhsEntity, ...lhsRest] = lhs.names;
-  const [rhsEntity, ...rhsRest] = rhs.names;
-  if (!lhsEntity || !rhsEntity || lhsRest.length === 0 || rhsRest.length === 0) {
-    throw stream.errorAt(
-      equals,
-      'an observation equation written with paths needs `Entity.path = Entity.path` (or `forall x. t = u`)',
-    );
-  }
-  if (lhsEntity.text !== rhsEntity.text) {
-    throw stream.errorAt(
-      equals,
-      `both sides of an observation equation must start at the same entity (found \`${lhsEntity.text}\` and \`${rhsEntity.text}\`)`,
-    );
-  }
   const variable = {
     kind: 'ContextVariable' as const,
     name: '_x',
-    sort: lhsEntity.text,
-    span: lhsEntity.span,
+    sort: undefined,
+    span: lhs.span,
   };
   return {
     kind: 'ObservationEquation',
     form: 'path',
     variable,
-    lhs: foldPath(lhsRest, '_x', lhsEntity.span),
-    rhs: foldPath(rhsRest, '_x', rhsEntity.span),
+    lhs: foldPath(lhs.names, '_x', lhs.span),
+    rhs: foldPath(rhs.names, '_x', rhs.span),
     span,
   };
 }
@@ -652,8 +638,8 @@ function parseInstanceLiteralBody(stream: TokenStream, schema: SchemaExp, span: 
     kind: 'InstanceLiteral',
     schema,
     imports,
-    generators,
-    equations,
+    generators: exact(generators),
+    equations: exact(equations),
     multiEquations,
     options,
     span,
@@ -675,7 +661,7 @@ function parseMultiEquation(stream: TokenStream): MultiEquation {
     }
   }
   stream.expectSymbol('}', `to close the table of \`${symbol.text}\``);
-  return { kind: 'MultiEquation', symbol, pairs, span };
+  return { kind: 'MultiEquation', symbol, pairs: exact(pairs), span };
 }
 
 // ─── Mappings ──────────────────────────────────────────────────────────────────────────────────

@@ -14,7 +14,13 @@
  */
 import type { ContextVariable, Path, QuantifiedEquation, Span, Term, TermEquation } from './ast.js';
 import type { TokenStream } from './token-stream.js';
-import { spanOf } from './token-stream.js';
+import { exact, spanOf } from './token-stream.js';
+
+/**
+ * The arguments of every constant, variable and literal: one shared frozen empty list, since
+ * leaves are most of the terms of an instance and an empty array costs an object each.
+ */
+const NO_ARGUMENTS: readonly Term[] = Object.freeze([]);
 
 export function parseTerm(stream: TokenStream): Term {
   return stream.nested(() => {
@@ -65,7 +71,7 @@ function parsePrimary(stream: TokenStream): Term {
     return {
       kind: 'Term',
       head: head.text,
-      args: [],
+      args: NO_ARGUMENTS,
       quoted,
       annotation: sort.text,
       style: 'prefix',
@@ -81,7 +87,7 @@ function parsePrimary(stream: TokenStream): Term {
   return {
     kind: 'Term',
     head: head.text,
-    args: [],
+    args: NO_ARGUMENTS,
     quoted,
     annotation: undefined,
     style: 'prefix',
@@ -101,7 +107,15 @@ function parseApplication(stream: TokenStream, head: string, quoted: boolean, sp
       }
     }
     stream.expectSymbol(')', `to close the arguments of \`${head}\``);
-    return { kind: 'Term', head, args, quoted, annotation: undefined, style: 'prefix', span };
+    return {
+      kind: 'Term',
+      head,
+      args: exact(args),
+      quoted,
+      annotation: undefined,
+      style: 'prefix',
+      span,
+    };
   }
 }
 
@@ -154,7 +168,7 @@ export function parsePath(stream: TokenStream, context: string): Path {
     stream.next();
     names.push(stream.expectName(context));
   }
-  return { kind: 'Path', names, span };
+  return { kind: 'Path', names: exact(names), span };
 }
 
 /** The reference's fold of a path into a term on a variable: [f, g] on x is g(f(x)). */
@@ -166,7 +180,7 @@ export function foldPath(
   let term: Term = {
     kind: 'Term',
     head: variable,
-    args: [],
+    args: NO_ARGUMENTS,
     quoted: false,
     annotation: undefined,
     style: 'prefix',

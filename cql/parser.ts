@@ -11,7 +11,7 @@
  * `E_CQL_UNSUPPORTED`. With `recover: true` the parser records an error, skips to the next line
  * that starts with a declaration keyword, and goes on, so `catrust validate` reports every error.
  */
-import { CatrustError, limits } from '../common/index.js';
+import { CatrustError, LimitError, limits } from '../common/index.js';
 import type { Declaration, Program, Span } from './ast.js';
 import { parseCompactQueryBody, parseInstanceRowsBody } from './parse-compact.js';
 import {
@@ -25,7 +25,7 @@ import {
   parseTypesideExp,
 } from './parse-reference.js';
 import { CqlSyntaxError } from './errors.js';
-import { tokenize } from './lexer.js';
+import { Scanner } from './lexer.js';
 import { TokenStream } from './token-stream.js';
 
 const DECLARATION_KEYWORDS = [
@@ -77,7 +77,11 @@ export function parseProgram(text: string, options: { file?: string | undefined 
   return result.program;
 }
 
-/** Parse a whole program, collecting errors instead of throwing them when `recover` is set. */
+/**
+ * Parse a whole program. Without `recover`, `errors` holds at most the first error (in source
+ * order); with it, every lexical and syntax error, in source order, and `program` the
+ * declarations that parsed.
+ */
 export function parseProgramCollectingErrors(
   text: string,
   options: ParseOptions = {},
@@ -85,28 +89,43 @@ export function parseProgramCollectingErrors(
   const file = options.file;
   const errors: CatrustError[] = [];
   const declarations: Declaration[] = [];
-  let stream: TokenStream;
+  let scanner: Scanner;
   try {
-    stream = new TokenStream(tokenize(text, file), file);
+    scanner = new Scanner(text, file);
   } catch (error) {
     if (error instanceof CatrustError) {
       return { program: { kind: 'Program', file, declarations }, errors: [error] };
     }
     throw error;
   }
-  while (!stream.atEnd()) {
-    const start = stream.index;
-    stream.resetFailures();
-    try {
-      declarations.push(parseDeclaration(stream));
-    } catch (thrown) {
-      if (!(thrown instanceof CatrustError)) throw thrown;
-      const error = thrown instanceof CqlSyntaxError ? stream.furthestFailure(thrown) : thrown;
-      errors.push(error);
-      if (!options.recover || errors.length >= limits.validateErrorsMax) break;
-      skipToNextDeclaration(stream, start);
+  const stream = new TokenStream(scanner, file);
+  try {
+    while (!stream.atEnd()) {
+      stream.release();
+      const start = stream.index;
+      stream.resetFailures();
+      try {
+        declarations.push(parseDeclaration(stream));
+      } catch (thrown) {
+        if (!(thrown instanceof CatrustError)) throw thrown;
+        const error = thrown instanceof CqlSyntaxError ? stream.furthestFailure(thrown) : thrown;
+        errors.push(error);
+        // A limit stops everything: the rest of the text is not read.
+        if (!options.recover || error instanceof LimitError) break;
+        if (errors.length >= limits.validateErrorsMax) break;
+        skipToNextDeclaration(stream, start);
+      }
     }
+  } catch (thrown) {
+    // A limit met while skipping to the next declaration.
+    if (!(thrown instanceof CatrustError)) throw thrown;
+    errors.push(thrown);
   }
+  // Lexical errors the parser did not meet itself (skipped by recovery, or read ahead).
+  const reported = new Set<CatrustError>(errors);
+  for (const lexical of scanner.errors) if (!reported.has(lexical)) errors.push(lexical);
+  errors.sort(byPosition);
+  errors.splice(options.recover ? limits.validateErrorsMax : 1);
   return { program: { kind: 'Program', file, declarations }, errors };
 }
 
@@ -119,8 +138,11 @@ function skipToNextDeclaration(stream: TokenStream, start: number): void {
     const token = stream.peek();
     if (token.kind === 'symbol' && token.text === '{') depth++;
     if (token.kind === 'symbol' && token.text === '}') depth = Math.max(0, depth - 1);
+    // Inside braces a declaration keyword in column 1 still restarts (an unclosed brace must not
+    // swallow the rest of the file), except `options`, which also opens sections of blocks.
+    const restarts = depth === 0 || (token.column === 1 && token.text !== 'options');
     if (
-      (depth === 0 || token.column === 1) &&
+      restarts &&
       token.startsLine &&
       token.kind === 'ident' &&
       ((DECLARATION_KEYWORDS as readonly string[]).includes(token.text) ||
@@ -222,4 +244,10 @@ function parseDeclaration(stream: TokenStream): Declaration {
     default:
       throw stream.expected('a declaration');
   }
+}
+
+function byPosition(a: CatrustError, b: CatrustError): number {
+  const left = a.location?.kind === 'source' ? a.location : undefined;
+  const right = b.location?.kind === 'source' ? b.location : undefined;
+  return (left?.line ?? 0) - (right?.line ?? 0) || (left?.column ?? 0) - (right?.column ?? 0);
 }

@@ -153,10 +153,12 @@ function unfoldPath(term: Term, variable: string): string[] | undefined {
   const names: string[] = [];
   let current: Term = term;
   while (current.args.length === 1 && current.args[0]) {
+    if (current.quoted || current.annotation !== undefined) return undefined;
     names.unshift(current.head);
     current = current.args[0];
   }
-  if (current.args.length !== 0 || current.head !== variable || current.quoted) return undefined;
+  if (current.args.length !== 0 || current.head !== variable) return undefined;
+  if (current.quoted || current.annotation !== undefined) return undefined;
   return names;
 }
 
@@ -286,12 +288,11 @@ function schemaSections(exp: SchemaLiteral, depth: number): string {
     section(
       'observation_equations',
       exp.observationEquations.map((equation) => {
-        if (equation.form === 'path' && equation.variable.sort !== undefined) {
+        if (equation.form === 'path' && equation.variable.sort === undefined) {
           const lhs = unfoldPath(equation.lhs, equation.variable.name);
           const rhs = unfoldPath(equation.rhs, equation.variable.name);
           if (lhs && rhs && lhs.length > 0 && rhs.length > 0) {
-            const entity = printName(equation.variable.sort);
-            return `${[entity, ...lhs.map(printName)].join('.')} = ${[entity, ...rhs.map(printName)].join('.')}`;
+            return `${lhs.map(printName).join('.')} = ${rhs.map(printName).join('.')}`;
           }
         }
         const variable = equation.variable;
@@ -535,7 +536,7 @@ function queryBlock(block: QueryBlock, depth: number): string {
 function compactQuery(query: CompactQuery, depth: number): string {
   const lines: string[] = [];
   lines.push(
-    `from ${query.from.map((binding) => `${name(binding.variable)} : ${name(binding.entity)}`).join(', ')}`,
+    `from ${query.from.map((binding) => `${binding.variable.text} : ${name(binding.entity)}`).join(', ')}`,
   );
   if (query.where) lines.push(`where ${printCompactExpr(query.where)}`);
   if (query.groupBy.length > 0)
@@ -597,7 +598,8 @@ function operand(expr: CompactExpr, minimum: number): string {
 export function printCompactExpr(expr: CompactExpr): string {
   switch (expr.kind) {
     case 'ExprPath':
-      return [expr.variable, ...expr.steps].map((step) => step.text).join('.');
+      // The variable is an identifier (the parser reads no other); steps may need quotes.
+      return [expr.variable.text, ...expr.steps.map(name)].join('.');
     case 'ExprLiteral':
       return expr.literal === 'string' ? quoteString(expr.text) : expr.text;
     case 'ExprUnary': {

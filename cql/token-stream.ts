@@ -2,23 +2,38 @@
  * The cursor every parser module reads tokens through: look-ahead, expectations with errors
  * that say what was expected and what was found, keyword suggestions, and the nesting guard.
  */
-import { LimitError, didYouMean, limits, sourceLocation } from '../common/index.js';
+import { InternalError, LimitError, didYouMean, limits, sourceLocation } from '../common/index.js';
 import type { Name, Span } from './ast.js';
 import { CqlSyntaxError, CqlUnsupportedError } from './errors.js';
-import type { Token } from './lexer.js';
+import type { Scanner, Token } from './lexer.js';
 
+/**
+ * Tokens are pulled from the `Scanner` on demand and kept from the last `release()` on: the
+ * parser releases at each declaration, so memory holds one declaration's tokens, and
+ * backtracking (`attempt`, error recovery) stays within the current declaration.
+ */
 export class TokenStream {
+  /** Absolute index of the next token. */
   private position = 0;
+  /** Absolute index of `buffer[0]`. */
+  private base = 0;
+  private buffer: Token[] = [];
   private depth = 0;
 
   constructor(
-    private readonly tokens: readonly Token[],
+    private readonly scanner: Scanner,
     readonly file: string | undefined,
   ) {}
 
   peek(ahead = 0): Token {
-    const index = Math.min(this.position + ahead, this.tokens.length - 1);
-    return this.tokens[index] as Token;
+    const wanted = this.position + ahead - this.base;
+    const buffer = this.buffer;
+    while (buffer.length <= wanted) {
+      const last = buffer[buffer.length - 1];
+      if (last !== undefined && last.kind === 'eof') return last;
+      buffer.push(this.scanner.next());
+    }
+    return buffer[wanted] as Token;
   }
 
   next(): Token {
@@ -32,7 +47,16 @@ export class TokenStream {
   }
 
   set index(value: number) {
+    if (value < this.base) throw new InternalError('token stream rewound past its last release');
     this.position = value;
+  }
+
+  /** Forget the tokens before the current one (nothing before it will be read again). */
+  release(): void {
+    const consumed = this.position - this.base;
+    if (consumed <= 0) return;
+    this.buffer = this.buffer.slice(consumed);
+    this.base = this.position;
   }
 
   atEnd(): boolean {
@@ -102,6 +126,9 @@ export class TokenStream {
   /** The error for "expected X, found Y", with a keyword suggestion when Y is close to one. */
   expected(what: string, suggestions: readonly string[] = []): CqlSyntaxError {
     const token = this.peek();
+    // At a malformed token its own error says more than "expected X".
+    const lexical = this.scanner.errorOf(token);
+    if (lexical) return lexical;
     const hint = token.kind === 'ident' ? didYouMean(token.text, suggestions) : undefined;
     return new CqlSyntaxError(`expected ${what}, found ${describe(token)}`, {
       location: this.locationOf(token),
@@ -110,6 +137,8 @@ export class TokenStream {
   }
 
   errorAt(token: Token, message: string, hint?: string): CqlSyntaxError {
+    const lexical = this.scanner.errorOf(token);
+    if (lexical) return lexical;
     return new CqlSyntaxError(message, { location: this.locationOf(token), hint });
   }
 
@@ -179,8 +208,16 @@ export class TokenStream {
   }
 }
 
+/**
+ * A copy of an array built by `push` with no spare capacity: V8 grows a pushed array to at least
+ * 17 slots, and the AST of a large program holds hundreds of thousands of short lists.
+ */
+export function exact<T>(items: T[]): T[] {
+  return items.length === 0 ? [] : items.slice();
+}
+
 export function spanOf(token: Token): Span {
-  return { line: token.line, column: token.column, offset: token.offset };
+  return token.span ?? { line: token.line, column: token.column, offset: token.offset };
 }
 
 export function describe(token: Token): string {
@@ -195,5 +232,7 @@ export function describe(token: Token): string {
       return `\`${token.text}\``;
     case 'ident':
       return `\`${token.text}\``;
+    case 'invalid':
+      return `malformed text ${JSON.stringify(token.text)}`;
   }
 }

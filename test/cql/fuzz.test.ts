@@ -13,7 +13,7 @@ import {
   tokenize,
 } from '../../cql/index.js';
 import { examplesDir } from '../helpers/paths.js';
-import { ProgramGenerator, createRandom, normaliseGenerated } from '../helpers/random-program.js';
+import { ProgramGenerator, createRandom, normaliseGenerated } from './random-program.js';
 
 const PIECES = [
   '{',

@@ -169,7 +169,7 @@ describe('cql/parser: the reference literal syntax', () => {
         attributes first last : Employee -> string  age : Employee -> nat
         observation_equations forall e. age(e) = age(manager(e))
                               forall e:Employee. first(e) = last(e)
-                              Employee.manager.age = Employee.age
+                              manager.age = age
         options prover = completion
       }`);
     assert.ok(schema.kind === 'SchemaLiteral');
@@ -199,8 +199,10 @@ describe('cql/parser: the reference literal syntax', () => {
     assert.equal(forall?.form, 'forall');
     assert.equal(sorted?.variable.sort, 'Employee');
     assert.equal(path?.form, 'path');
-    assert.equal(path?.variable.sort, 'Employee');
+    // As the reference: the path is folded onto `_x`, whose sort the catalog infers.
+    assert.equal(path?.variable.sort, undefined);
     assert.equal(path && termText(path.lhs), '_x.manager.age');
+    assert.equal(path && termText(path.rhs), '_x.age');
   });
 
   it('parses the per-entity schema form `entity E foreign_keys f : T attributes a : Ty`', () => {
@@ -745,10 +747,14 @@ describe('cql/parser: errors with their exact location', () => {
       result.errors.map((e) => e.code),
       ['E_CQL_SYNTAX', 'E_CQL_UNSUPPORTED', 'E_CQL_SYNTAX'],
     );
-    // The bad character is skipped, so `C` still parses.
+    assert.deepEqual(
+      result.errors.map((e) => (e.location?.kind === 'source' ? e.location.line : 0)),
+      [1, 3, 4],
+    );
+    assert.match(result.errors[2]?.message ?? '', /many\.cql:4:23: unexpected character "~"/);
     assert.deepEqual(
       result.program.declarations.map((d) => (d.kind === 'SchemaDecl' ? d.name.text : '?')),
-      ['B', 'C'],
+      ['B'],
     );
   });
 });

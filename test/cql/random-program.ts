@@ -301,7 +301,7 @@ export class ProgramGenerator {
             variable: {
               kind: 'ContextVariable' as const,
               name: '_x',
-              sort: this.identifier(),
+              sort: undefined,
               span: SPAN,
             },
             lhs: steps(),

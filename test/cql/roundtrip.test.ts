@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { equalModuloSpans, parseProgram, printProgram } from '../../cql/index.js';
 import { examplesDir } from '../helpers/paths.js';
-import { ProgramGenerator, normaliseGenerated } from '../helpers/random-program.js';
+import { ProgramGenerator, normaliseGenerated } from './random-program.js';
 
 describe('cql: parse ∘ print', () => {
   it('round-trips every example program', () => {
