@@ -69,7 +69,7 @@ export function generateModule(index: number, employees: number, persons: number
   entities Employee Department
   foreign_keys works_in : Employee -> Department
                manager  : Employee -> Employee
-  attributes emp_name  : Employee -> String!   // NOT NULL
+  attributes emp_name  : Employee -> String!   -- NOT NULL
              salary    : Employee -> Int
              hired     : Employee -> Date
              dept_name : Department -> String!
@@ -150,13 +150,15 @@ export function generateModule(index: number, employees: number, persons: number
 }
 
 mapping CompanyToOrg_${k} : Company_${k} -> Org_${k} {
-  entity Employee -> Person
+  Employee -> Person {
     foreign_keys works_in -> member_of
                  manager  -> boss
     attributes   emp_name -> name
                  salary   -> pay
-  entity Department -> Unit
+  }
+  Department -> Unit {
     attributes dept_name -> unit_name
+  }
 }
 
 instance Pushed_${k} = sigma CompanyToOrg_${k} Acme_${k}

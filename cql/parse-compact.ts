@@ -10,20 +10,33 @@
  * Instance rows and query expressions are this dialect's own.
  */
 import type {
+  AttributeMapping,
   CompactBinaryOp,
   CompactExpr,
   CompactOrderItem,
   CompactQuery,
   CompactSelectItem,
+  EntityMapping,
   EntityRows,
+  ForeignKeyMapping,
   FromBinding,
+  MappingExp,
   Name,
+  OptionSetting,
   RowAssignment,
   RowDecl,
   RowValue,
   SchemaExp,
   Span,
 } from './ast.js';
+import {
+  moreItems,
+  parseAttributeMappings,
+  parseForeignKeyMappings,
+  parseMappingExp,
+  parseOptionSettings,
+} from './parse-reference.js';
+import type { Token } from './lexer.js';
 import type { TokenStream } from './token-stream.js';
 import { exact, spanOf } from './token-stream.js';
 
@@ -110,6 +123,120 @@ function parseRowValue(stream: TokenStream, field: Name): RowValue {
   throw stream.expected(
     `a value for \`${field.text}\` (a string, a number, true, false, null, or the name of a row)`,
   );
+}
+
+// ─── Mappings ──────────────────────────────────────────────────────────────────────────────────
+
+const MAPPING_SECTIONS = ['imports', 'entity', 'foreign_keys', 'attributes', 'options'] as const;
+const ENTITY_BLOCK_SECTIONS = ['foreign_keys', 'attributes'] as const;
+
+type MutableEntityMapping = {
+  source: Name;
+  target: Name;
+  foreignKeys: ForeignKeyMapping[];
+  attributes: AttributeMapping[];
+  span: Span;
+};
+
+/**
+ * The body of `mapping F : S -> T { … }` after its `{`: one entry per source entity,
+ *
+ *   Employee -> Person {
+ *     foreign_keys works_in -> member_of
+ *     attributes   emp_name -> name
+ *                  pay      -> lambda e. e.salary
+ *   }
+ *   Department -> Unit
+ *
+ * plus `imports` and `options` sections. The reference's flat form (`entity X -> Y` followed by
+ * `foreign_keys` / `attributes` sections for the last entity) is read here too.
+ */
+export function parseCompactMappingBody(
+  stream: TokenStream,
+  source: SchemaExp,
+  target: SchemaExp,
+  span: Span,
+): MappingExp {
+  const imports: MappingExp[] = [];
+  const entities: MutableEntityMapping[] = [];
+  let options: OptionSetting[] = [];
+  const last = (section: Token): MutableEntityMapping => {
+    const entity = entities[entities.length - 1];
+    if (!entity) {
+      throw stream.errorAt(
+        section,
+        `\`${section.text}\` must follow an entity mapping \`Source -> Target\``,
+      );
+    }
+    return entity;
+  };
+  while (!stream.atSymbol('}')) {
+    const section = stream.peek();
+    if (stream.acceptWord('imports')) {
+      // Imports end where an entity mapping `Source -> Target` starts.
+      while (moreItems(stream, MAPPING_SECTIONS) && !stream.atSymbol('->', 1)) {
+        imports.push(parseMappingExp(stream));
+      }
+    } else if (stream.acceptWord('options')) {
+      options = options.concat(parseOptionSettings(stream, MAPPING_SECTIONS, false));
+    } else if (stream.acceptWord('foreign_keys')) {
+      parseForeignKeyMappings(stream, MAPPING_SECTIONS, last(section).foreignKeys);
+    } else if (stream.acceptWord('attributes')) {
+      parseAttributeMappings(stream, MAPPING_SECTIONS, last(section).attributes);
+    } else {
+      entities.push(parseEntityMapping(stream));
+    }
+  }
+  stream.expectSymbol('}', 'to close the mapping');
+  return {
+    kind: 'MappingLiteral',
+    syntax: 'compact',
+    source,
+    target,
+    imports,
+    entities: entities.map((entity): EntityMapping => ({ kind: 'EntityMapping', ...entity })),
+    options,
+    span,
+  };
+}
+
+/** `[entity] Source -> Target [{ foreign_keys … attributes … }]`. */
+function parseEntityMapping(stream: TokenStream): MutableEntityMapping {
+  const span = stream.span();
+  // `entity` is the reference's keyword here; an entity may still be named `entity`.
+  if (stream.atWord('entity') && stream.atName(1)) stream.next();
+  if (!stream.atName()) {
+    throw stream.expected(
+      'an entity mapping `Source -> Target`, `imports`, `options` or `}`',
+      MAPPING_SECTIONS,
+    );
+  }
+  const sourceEntity = stream.expectName('(the source entity)');
+  stream.expectSymbol('->', `after the source entity \`${sourceEntity.text}\``);
+  const targetEntity = stream.expectName('(the target entity)');
+  const entity: MutableEntityMapping = {
+    source: sourceEntity,
+    target: targetEntity,
+    foreignKeys: [],
+    attributes: [],
+    span,
+  };
+  if (!stream.acceptSymbol('{')) return entity;
+  const what = `\`${sourceEntity.text} -> ${targetEntity.text}\``;
+  while (!stream.atSymbol('}')) {
+    if (stream.acceptWord('foreign_keys')) {
+      parseForeignKeyMappings(stream, ENTITY_BLOCK_SECTIONS, entity.foreignKeys);
+    } else if (stream.acceptWord('attributes')) {
+      parseAttributeMappings(stream, ENTITY_BLOCK_SECTIONS, entity.attributes);
+    } else {
+      throw stream.expected(
+        `\`foreign_keys\`, \`attributes\` or \`}\` in ${what}`,
+        ENTITY_BLOCK_SECTIONS,
+      );
+    }
+  }
+  stream.expectSymbol('}', `to close ${what}`);
+  return entity;
 }
 
 // ─── Queries ───────────────────────────────────────────────────────────────────────────────────

@@ -172,7 +172,7 @@ function atSection(stream: TokenStream, sections: readonly string[]): boolean {
 }
 
 /** True while a section's items continue: not at `}`, not at the next section, not at the end. */
-function moreItems(stream: TokenStream, sections: readonly string[]): boolean {
+export function moreItems(stream: TokenStream, sections: readonly string[]): boolean {
   const token = stream.peek();
   if (token.kind === 'ident' && SECTION_WORDS.has(token.text)) return false;
   return !stream.atSymbol('}') && !stream.atEnd() && !atSection(stream, sections);
@@ -209,9 +209,14 @@ function parseNamesBefore(stream: TokenStream, separator: string, context: strin
   return names;
 }
 
+/**
+ * `name = value …` up to the next section or `}`. With `strict` false the list may also end at
+ * anything that is not `name =` (the compact mapping's entity entries follow it).
+ */
 export function parseOptionSettings(
   stream: TokenStream,
   sections: readonly string[],
+  strict = true,
 ): OptionSetting[] {
   const options: OptionSetting[] = [];
   while (moreItems(stream, sections) && stream.atName() && stream.atSymbol('=', 1)) {
@@ -221,7 +226,7 @@ export function parseOptionSettings(
     const value = stream.next();
     options.push({ kind: 'OptionSetting', key: key.text, value: value.text, span: spanOf(key) });
   }
-  if (moreItems(stream, sections)) throw stream.expected('an option `name = value`');
+  if (strict && moreItems(stream, sections)) throw stream.expected('an option `name = value`');
   return options;
 }
 
@@ -252,7 +257,12 @@ function parenthesized<T>(stream: TokenStream, parse: () => T, what: string): T 
 
 // ─── Typesides ─────────────────────────────────────────────────────────────────────────────────
 
+/** Every expression kind nests (`sigma F (sigma G I)`, `imports literal …`): guarded. */
 export function parseTypesideExp(stream: TokenStream): TypesideExp {
+  return stream.nested(() => parseTypesideExpUnguarded(stream));
+}
+
+function parseTypesideExpUnguarded(stream: TokenStream): TypesideExp {
   const inner = parenthesized(stream, () => parseTypesideExp(stream), 'typeside');
   if (inner) return inner;
   const span = stream.span();
@@ -404,7 +414,12 @@ function parseSortList(stream: TokenStream): Name[] {
 
 // ─── Schemas ───────────────────────────────────────────────────────────────────────────────────
 
+/** Every expression kind nests (`sigma F (sigma G I)`, `imports literal …`): guarded. */
 export function parseSchemaExp(stream: TokenStream): SchemaExp {
+  return stream.nested(() => parseSchemaExpUnguarded(stream));
+}
+
+function parseSchemaExpUnguarded(stream: TokenStream): SchemaExp {
   const inner = parenthesized(stream, () => parseSchemaExp(stream), 'schema');
   if (inner) return inner;
   const span = stream.span();
@@ -569,7 +584,12 @@ function parseObservationEquation(stream: TokenStream): ObservationEquation {
 
 // ─── Instances ─────────────────────────────────────────────────────────────────────────────────
 
+/** Every expression kind nests (`sigma F (sigma G I)`, `imports literal …`): guarded. */
 export function parseInstanceExp(stream: TokenStream): InstanceExp {
+  return stream.nested(() => parseInstanceExpUnguarded(stream));
+}
+
+function parseInstanceExpUnguarded(stream: TokenStream): InstanceExp {
   const inner = parenthesized(stream, () => parseInstanceExp(stream), 'instance');
   if (inner) return inner;
   const span = stream.span();
@@ -666,7 +686,12 @@ function parseMultiEquation(stream: TokenStream): MultiEquation {
 
 // ─── Mappings ──────────────────────────────────────────────────────────────────────────────────
 
+/** Every expression kind nests (`sigma F (sigma G I)`, `imports literal …`): guarded. */
 export function parseMappingExp(stream: TokenStream): MappingExp {
+  return stream.nested(() => parseMappingExpUnguarded(stream));
+}
+
+function parseMappingExpUnguarded(stream: TokenStream): MappingExp {
   const inner = parenthesized(stream, () => parseMappingExp(stream), 'mapping');
   if (inner) return inner;
   const span = stream.span();
@@ -741,41 +766,12 @@ export function parseMappingBody(
         });
         break;
       }
-      case 'foreign_keys': {
-        const entity = current(section, at);
-        while (moreItems(stream, MAPPING_SECTIONS)) {
-          const names = parseNamesBefore(stream, '->', 'of a foreign key');
-          let path: Name[] = [];
-          if (!stream.acceptWord('identity')) {
-            path = [...parsePath(stream, 'in the path of a foreign key').names];
-          }
-          for (const name of names) {
-            entity.foreignKeys.push({
-              kind: 'ForeignKeyMapping',
-              foreignKey: name,
-              path,
-              span: name.span,
-            });
-          }
-        }
+      case 'foreign_keys':
+        parseForeignKeyMappings(stream, MAPPING_SECTIONS, current(section, at).foreignKeys);
         break;
-      }
-      case 'attributes': {
-        const entity = current(section, at);
-        while (moreItems(stream, MAPPING_SECTIONS)) {
-          const names = parseNamesBefore(stream, '->', 'of an attribute');
-          const mapped = parseAttributeTerm(stream);
-          for (const name of names) {
-            entity.attributes.push({
-              kind: 'AttributeMapping',
-              attribute: name,
-              ...mapped,
-              span: name.span,
-            });
-          }
-        }
+      case 'attributes':
+        parseAttributeMappings(stream, MAPPING_SECTIONS, current(section, at).attributes);
         break;
-      }
       case 'options':
         options = options.concat(parseOptionSettings(stream, MAPPING_SECTIONS));
         break;
@@ -791,6 +787,39 @@ export function parseMappingBody(
     options,
     span,
   };
+}
+
+/** The items of a mapping's `foreign_keys` section: `f g -> path` or `f -> identity`. */
+export function parseForeignKeyMappings(
+  stream: TokenStream,
+  sections: readonly string[],
+  into: ForeignKeyMapping[],
+): void {
+  while (moreItems(stream, sections)) {
+    const names = parseNamesBefore(stream, '->', 'of a foreign key');
+    let path: Name[] = [];
+    if (!stream.acceptWord('identity')) {
+      path = [...parsePath(stream, 'in the path of a foreign key').names];
+    }
+    for (const name of names) {
+      into.push({ kind: 'ForeignKeyMapping', foreignKey: name, path, span: name.span });
+    }
+  }
+}
+
+/** The items of a mapping's `attributes` section: `a -> lambda x. term` or `a -> path`. */
+export function parseAttributeMappings(
+  stream: TokenStream,
+  sections: readonly string[],
+  into: AttributeMapping[],
+): void {
+  while (moreItems(stream, sections)) {
+    const names = parseNamesBefore(stream, '->', 'of an attribute');
+    const mapped = parseAttributeTerm(stream);
+    for (const name of names) {
+      into.push({ kind: 'AttributeMapping', attribute: name, ...mapped, span: name.span });
+    }
+  }
 }
 
 function parseAttributeTerm(
@@ -818,7 +847,12 @@ function parseAttributeTerm(
 
 // ─── Queries ───────────────────────────────────────────────────────────────────────────────────
 
+/** Every expression kind nests (`sigma F (sigma G I)`, `imports literal …`): guarded. */
 export function parseQueryExp(stream: TokenStream): QueryExp {
+  return stream.nested(() => parseQueryExpUnguarded(stream));
+}
+
+function parseQueryExpUnguarded(stream: TokenStream): QueryExp {
   const inner = parenthesized(stream, () => parseQueryExp(stream), 'query');
   if (inner) return inner;
   const span = stream.span();

@@ -13,10 +13,13 @@
  */
 import { CatrustError, LimitError, limits } from '../common/index.js';
 import type { Declaration, Program, Span } from './ast.js';
-import { parseCompactQueryBody, parseInstanceRowsBody } from './parse-compact.js';
+import {
+  parseCompactMappingBody,
+  parseCompactQueryBody,
+  parseInstanceRowsBody,
+} from './parse-compact.js';
 import {
   parseInstanceExp,
-  parseMappingBody,
   parseMappingExp,
   parseOptionSettings,
   parseQueryExp,
@@ -219,7 +222,7 @@ function parseDeclaration(stream: TokenStream): Declaration {
         stream.expectSymbol('->', 'between the source and target schemas');
         const target = parseSchemaExp(stream);
         stream.expectSymbol('{', 'to open the compact mapping');
-        const value = parseMappingBody(stream, 'compact', source, target, bodySpan);
+        const value = parseCompactMappingBody(stream, source, target, bodySpan);
         return { kind: 'MappingDecl', name, value, span };
       }
       stream.expectSymbol('=', `after \`mapping ${name.text}\` (or \`:\` for a compact mapping)`);

@@ -13,6 +13,7 @@ import type {
   CompactExpr,
   CompactQuery,
   Declaration,
+  EntityMapping,
   InstanceExp,
   InstanceRows,
   MappingExp,
@@ -31,7 +32,7 @@ import type {
   TypesideLiteral,
 } from './ast.js';
 import { KEYWORDS } from './keywords.js';
-import { isIdentifier, quoteString } from './lexer.js';
+import { isIdentifier, isNumberText, quoteString } from './lexer.js';
 
 const INDENT = '  ';
 
@@ -69,7 +70,7 @@ export function printDeclaration(declaration: Declaration): string {
     case 'MappingDecl': {
       const value = declaration.value;
       if (value.kind === 'MappingLiteral' && value.syntax === 'compact') {
-        return `mapping ${name(declaration.name)} : ${printSchemaExp(value.source, 0)} -> ${printSchemaExp(value.target, 0)} {\n${mappingSections(value, 1)}}`;
+        return `mapping ${name(declaration.name)} : ${printSchemaExp(value.source, 0)} -> ${printSchemaExp(value.target, 0)} {\n${compactMappingBody(value, 1)}}`;
       }
       return `mapping ${name(declaration.name)} = ${printMappingExp(value, 0)}`;
     }
@@ -96,16 +97,21 @@ function section(title: string, lines: readonly string[], depth: number): string
   return `${pad(depth)}${title}\n${lines.map((line) => `${pad(depth + 1)}${line}\n`).join('')}`;
 }
 
+/** Option values are kept as text; numbers print bare, other words quoted only when needed. */
+function optionValue(value: string): string {
+  return isNumberText(value) ? value : printName(value);
+}
+
 function optionLines(options: readonly OptionSetting[], depth: number): string {
   return options
-    .map((option) => `${pad(depth)}${printName(option.key)} = ${printName(option.value)}\n`)
+    .map((option) => `${pad(depth)}${printName(option.key)} = ${optionValue(option.value)}\n`)
     .join('');
 }
 
 function optionsSection(options: readonly OptionSetting[], depth: number): string {
   return section(
     'options',
-    options.map((option) => `${printName(option.key)} = ${printName(option.value)}`),
+    options.map((option) => `${printName(option.key)} = ${optionValue(option.value)}`),
     depth,
   );
 }
@@ -113,7 +119,7 @@ function optionsSection(options: readonly OptionSetting[], depth: number): strin
 /** `{ options … }` after a migration, or nothing. */
 function optionsBlock(options: readonly OptionSetting[]): string {
   if (options.length === 0) return '';
-  return ` { options ${options.map((option) => `${printName(option.key)} = ${printName(option.value)}`).join(' ')} }`;
+  return ` { options ${options.map((option) => `${printName(option.key)} = ${optionValue(option.value)}`).join(' ')} }`;
 }
 
 // ─── Terms ─────────────────────────────────────────────────────────────────────────────────────
@@ -421,36 +427,62 @@ export function printMappingExp(exp: MappingExp, depth: number): string {
   }
 }
 
-function mappingSections(exp: MappingLiteral, depth: number): string {
+/** `foreign_keys` and `attributes` sections of one entity mapping. */
+function entityMappingSections(entity: EntityMapping, depth: number): string {
+  const foreignKeys = section(
+    'foreign_keys',
+    entity.foreignKeys.map(
+      (fk) =>
+        `${name(fk.foreignKey)} -> ${fk.path.length === 0 ? 'identity' : fk.path.map(name).join('.')}`,
+    ),
+    depth,
+  );
+  const attributes = section(
+    'attributes',
+    entity.attributes.map((attribute) => {
+      if (attribute.form === 'path') {
+        const path = unfoldPath(attribute.term, attribute.variable.name);
+        if (path && path.length > 0)
+          return `${name(attribute.attribute)} -> ${path.map(printName).join('.')}`;
+      }
+      const variable = attribute.variable;
+      const bound =
+        variable.sort !== undefined
+          ? `${printName(variable.name)}:${printName(variable.sort)}`
+          : printName(variable.name);
+      return `${name(attribute.attribute)} -> lambda ${bound}. ${printTerm(attribute.term)}`;
+    }),
+    depth,
+  );
+  return `${foreignKeys}${attributes}`;
+}
+
+/** The compact form: `Source -> Target { foreign_keys … attributes … }` per entity. */
+function compactMappingBody(exp: MappingLiteral, depth: number): string {
   const entities = exp.entities
     .map((entity) => {
-      const foreignKeys = section(
-        'foreign_keys',
-        entity.foreignKeys.map(
-          (fk) =>
-            `${name(fk.foreignKey)} -> ${fk.path.length === 0 ? 'identity' : fk.path.map(name).join('.')}`,
-        ),
-        depth + 1,
-      );
-      const attributes = section(
-        'attributes',
-        entity.attributes.map((attribute) => {
-          if (attribute.form === 'path') {
-            const path = unfoldPath(attribute.term, attribute.variable.name);
-            if (path && path.length > 0)
-              return `${name(attribute.attribute)} -> ${path.map(printName).join('.')}`;
-          }
-          const variable = attribute.variable;
-          const bound =
-            variable.sort !== undefined
-              ? `${printName(variable.name)}:${printName(variable.sort)}`
-              : printName(variable.name);
-          return `${name(attribute.attribute)} -> lambda ${bound}. ${printTerm(attribute.term)}`;
-        }),
-        depth + 1,
-      );
-      return `${pad(depth)}entity ${name(entity.source)} -> ${name(entity.target)}\n${foreignKeys}${attributes}`;
+      const header = `${pad(depth)}${name(entity.source)} -> ${name(entity.target)}`;
+      const body = entityMappingSections(entity, depth + 1);
+      return body === '' ? `${header}\n` : `${header} {\n${body}${pad(depth)}}\n`;
     })
+    .join('');
+  return [
+    section(
+      'imports',
+      exp.imports.map((item) => printMappingExp(item, depth + 1)),
+      depth,
+    ),
+    entities,
+    optionsSection(exp.options, depth),
+  ].join('');
+}
+
+function mappingSections(exp: MappingLiteral, depth: number): string {
+  const entities = exp.entities
+    .map(
+      (entity) =>
+        `${pad(depth)}entity ${name(entity.source)} -> ${name(entity.target)}\n${entityMappingSections(entity, depth + 1)}`,
+    )
     .join('');
   return [
     section(

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CatrustError } from '../../common/index.js';
+import { CatrustError, LimitError } from '../../common/index.js';
 import {
+  equalModuloSpans,
   parseProgram,
   parseProgramCollectingErrors,
   printProgram,
@@ -53,7 +54,43 @@ const PIECES = [
   ' ',
   'x.y.z',
   '((((',
+  '('.repeat(300),
+  'f('.repeat(300),
+  'sigma F '.repeat(300),
+  '--',
 ];
+
+/** Token-level mutations of `text`: delete, duplicate or swap whole tokens. */
+function mutateTokens(text: string, random: () => number): string {
+  let tokens;
+  try {
+    tokens = tokenize(text, undefined).filter((token) => token.kind !== 'eof');
+  } catch {
+    return text;
+  }
+  if (tokens.length < 2) return text;
+  // A token's text runs to the next token (so its trailing space and comments go with it).
+  const pieces = tokens.map((token, index) =>
+    text.slice(token.offset, tokens[index + 1]?.offset ?? text.length),
+  );
+  const pick = () => Math.floor(random() * pieces.length);
+  const first = pick();
+  const second = pick();
+  switch (Math.floor(random() * 3)) {
+    case 0:
+      pieces.splice(first, 1);
+      break;
+    case 1:
+      pieces.splice(first, 0, pieces[first] ?? '');
+      break;
+    default: {
+      const swap = pieces[first] ?? '';
+      pieces[first] = pieces[second] ?? '';
+      pieces[second] = swap;
+    }
+  }
+  return text.slice(0, tokens[0]?.offset ?? 0) + pieces.join('');
+}
 
 function mutate(text: string, random: () => number): string {
   const at = () => Math.floor(random() * (text.length + 1));
@@ -105,7 +142,12 @@ function expectOnlyTypedErrors(text: string, label: string): void {
         for (const error of result.errors) assert.ok(error instanceof CatrustError);
         printProgram(result.program);
       } else {
-        printProgram(parseProgram(text, { file: 'fuzz.cql' }));
+        // Whatever parses also round-trips through the printer.
+        const program = parseProgram(text, { file: 'fuzz.cql' });
+        const printed = printProgram(program);
+        const again = parseProgram(printed, { file: 'printed.cql' });
+        assert.ok(equalModuloSpans(again, program), `${label}: round trip changed the AST`);
+        assert.equal(printProgram(again), printed, `${label}: print is not idempotent`);
       }
     } catch (error) {
       if (!(error instanceof CatrustError)) {
@@ -129,7 +171,8 @@ describe('cql: fuzzing', () => {
     const cases = 10_000;
     for (let index = 0; index < cases; index++) {
       const base = seeds[index % seeds.length] ?? '';
-      expectOnlyTypedErrors(mutate(base, random), `case ${index}`);
+      const tokenLevel = random() < 0.4 ? mutateTokens(base, random) : base;
+      expectOnlyTypedErrors(mutate(tokenLevel, random), `case ${index}`);
     }
   });
 
@@ -143,10 +186,28 @@ describe('cql: fuzzing', () => {
       'nested sigma',
     );
     expectOnlyTypedErrors(
-      `query Q : S { from e : E select ${'-'.repeat(50_000)}1 }`,
+      `query Q : S { from e : E select ${'- '.repeat(50_000)}1 }`,
       'unary chain',
     );
     expectOnlyTypedErrors(`schema S { entities ${'x'.repeat(70_000)} }`, 'long identifier');
+    // Nesting past the limit is a LimitError at the token that goes too deep, never a crash.
+    for (const deep of [
+      `query Q : S { from e : E select ${'('.repeat(20_000)}1${')'.repeat(20_000)} }`,
+      `query Q : S { from e : E where ${'not '.repeat(20_000)}true select 1 }`,
+      `instance I = literal : S { equations ${'f('.repeat(20_000)}x${')'.repeat(20_000)} = y }`,
+      `instance I = ${'sigma F ('.repeat(5000)}I${')'.repeat(5000)}`,
+      `mapping M = ${'['.repeat(5000)}F${' ; G]'.repeat(5000)}`,
+      `instance I = ${'sigma F '.repeat(20_000)}I`,
+      `typeside T = ${'typesideOf literal : '.repeat(20_000)}sql`,
+      `schema S = ${'empty : typesideOf '.repeat(20_000)}S`,
+      `schema S = literal : sql { imports ${'literal : sql { imports '.repeat(20_000)} }`,
+    ]) {
+      assert.throws(
+        () => parseProgram(deep),
+        (error: unknown) =>
+          error instanceof LimitError && error.details?.['limit'] === 'cqlNestingDepthMax',
+      );
+    }
     const random = createRandom(7);
     for (let index = 0; index < 200; index++) {
       const bytes = Array.from({ length: 200 }, () =>

@@ -505,16 +505,58 @@ describe('cql/parser: the compact dialect', () => {
     assert.equal(employees?.rows[3]?.assignments[0]?.value.kind, 'RowNull');
   });
 
-  it('parses a compact mapping', () => {
+  it('parses a compact mapping: one block per entity, the reference flat form too', () => {
     const mapping = valueOf<MappingExp>(`
       mapping F : Company -> Org {
-        entity Employee -> Person
+        imports G H
+        Employee -> Person {
           foreign_keys works_in -> member_of
-          attributes emp_name -> full_name
+                       manager  -> boss.boss  self -> identity
+          attributes   emp_name -> full_name
+                       pay      -> lambda e. plus(e.salary, e.bonus)
+        }
+        Department -> Unit
+        entity Site -> Place
+          attributes city -> town
+        options timeout = 30
       }`);
     assert.ok(mapping.kind === 'MappingLiteral');
     assert.equal(mapping.syntax, 'compact');
-    assert.equal(mapping.entities[0]?.target.text, 'Person');
+    assert.deepEqual(
+      mapping.imports.map((item) => item.kind === 'MappingVar' && item.name.text),
+      ['G', 'H'],
+    );
+    assert.deepEqual(
+      mapping.entities.map((e) => `${e.source.text}->${e.target.text}`),
+      ['Employee->Person', 'Department->Unit', 'Site->Place'],
+    );
+    const [employee, department, site] = mapping.entities;
+    assert.deepEqual(
+      employee?.foreignKeys.map((f) => [f.foreignKey.text, f.path.map((n) => n.text).join('.')]),
+      [
+        ['works_in', 'member_of'],
+        ['manager', 'boss.boss'],
+        ['self', ''],
+      ],
+    );
+    assert.deepEqual(
+      employee?.attributes.map((a) => [a.form, termText(a.term)]),
+      [
+        ['path', '_x.full_name'],
+        ['lambda', 'plus(e.salary, e.bonus)'],
+      ],
+    );
+    assert.equal(department?.foreignKeys.length, 0);
+    assert.equal(site?.attributes[0]?.attribute.text, 'city');
+    assert.deepEqual(
+      mapping.options.map((o) => [o.key, o.value]),
+      [['timeout', '30']],
+    );
+    // The printer writes the block form.
+    assert.equal(
+      printProgram(parse('mapping F : A -> B { entity X -> Y attributes a -> b  entity Z -> W }')),
+      'mapping F : A -> B {\n  X -> Y {\n    attributes\n      a -> b\n  }\n  Z -> W\n}\n',
+    );
   });
 
   it('parses the bundled example query: whitespace-separated select items, aggregates', () => {
