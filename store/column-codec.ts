@@ -1,0 +1,246 @@
+/**
+ * Column values in WAL entries. Two forms of one JSON object, chosen by size:
+ *
+ * - plain (fewer than PLAIN_ROWS_MAX rows, readable): `{"v":[…]}` — a JSON value per row: Int a
+ *   number, or a string outside ±(2^53−1); Float a number; Bool; Date days since 1970-01-01;
+ *   a foreign key the target row id; String/Uuid/Decimal a string; NULL `null`; a labelled
+ *   null `{"l":"<term>"}`.
+ * - binary (bulk): `{"t":"f64"|"i64"|"i32"|"u8"|"u32","b":"<base64, little-endian>"}` plus
+ *   `"d":[…]` (the strings the u32 codes index, for String/Uuid/Decimal), `"z":"<base64
+ *   validity bitmap, LSB first, 1 = present>"` when a row is NULL, and `"l":[[i,"<term>"],…]`
+ *   for labelled nulls (i counts from 0 within the encoded rows).
+ *
+ * Decoding is strict (lengths, types, dictionary codes): a WAL may come from a file the user
+ * names. Values are checked again by the write path they are replayed through.
+ */
+import { bitmapBytes, getBit } from './bitmap.js';
+import type { ColumnView } from './column-view.js';
+import type { ColumnVector } from './vectors.js';
+import { labelledNull, type ColumnInput, type InputValue } from './values.js';
+
+/** Below this many rows a column is written in the plain form. */
+export const PLAIN_ROWS_MAX = 32;
+
+export type EncodedColumn =
+  | { readonly v: readonly unknown[] }
+  | {
+      readonly t: 'f64' | 'i64' | 'i32' | 'u8' | 'u32';
+      readonly b: string;
+      readonly d?: readonly string[];
+      readonly z?: string;
+      readonly l?: readonly (readonly [number, string])[];
+    };
+
+/** A decoded column: the input for the write path, and labelled nulls by offset. */
+export interface DecodedColumn {
+  readonly input: ColumnInput;
+  readonly labels: readonly (readonly [number, string])[];
+}
+
+export class CodecError extends Error {}
+
+function plainValue(column: ColumnView, rowId: number): unknown {
+  const term = column.label(rowId);
+  if (term !== undefined) return { l: term };
+  const value = column.valueUnchecked(rowId);
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+function bytesOf(values: ArrayBufferView): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+}
+
+const TYPE_TAGS = {
+  float64: 'f64',
+  bigint64: 'i64',
+  date: 'i32',
+  bool: 'u8',
+  rowId: 'u32',
+  dictionary: 'u32',
+} as const;
+
+/** Encode the column's values at `rows` (row ids, any order). */
+export function encodeColumnRows(column: ColumnView, rows: ArrayLike<number>): EncodedColumn {
+  const count = rows.length;
+  if (count < PLAIN_ROWS_MAX) {
+    const values = new Array<unknown>(count);
+    for (let index = 0; index < count; index++) values[index] = plainValue(column, rows[index]!);
+    return { v: values };
+  }
+  return encodeBinary(column, column.gather(rows), count, (index) => rows[index]!);
+}
+
+/** Encode rows first .. first + count − 1. */
+export function encodeColumnRange(column: ColumnView, first: number, count: number): EncodedColumn {
+  if (count < PLAIN_ROWS_MAX) {
+    const values = new Array<unknown>(count);
+    for (let index = 0; index < count; index++) values[index] = plainValue(column, first + index);
+    return { v: values };
+  }
+  return encodeBinary(column, column.slice(first, count), count, (index) => first + index);
+}
+
+function encodeBinary(
+  column: ColumnView,
+  gathered: ColumnVector,
+  count: number,
+  rowAt: (index: number) => number,
+): EncodedColumn {
+  const labels: [number, string][] = [];
+  const labelled = column.labels();
+  if (labelled.size > 0) {
+    for (let index = 0; index < count; index++) {
+      const term = labelled.get(rowAt(index));
+      if (term !== undefined) labels.push([index, term]);
+    }
+  }
+  const tag = TYPE_TAGS[column.representation];
+  const encoded: {
+    t: typeof tag;
+    b: string;
+    d?: string[];
+    z?: string;
+    l?: [number, string][];
+  } = { t: tag, b: '' };
+  if (gathered.kind === 'dictionary') {
+    const { codes, dictionary } = gathered;
+    const local = new Map<number, number>();
+    const strings: string[] = [];
+    const localCodes = new Uint32Array(count);
+    for (let index = 0; index < count; index++) {
+      if (gathered.validity !== undefined && !getBit(gathered.validity, index)) continue;
+      const code = codes[index]!;
+      let localCode = local.get(code);
+      if (localCode === undefined) {
+        localCode = strings.length;
+        local.set(code, localCode);
+        strings.push(dictionary[code]!);
+      }
+      localCodes[index] = localCode;
+    }
+    encoded.b = bytesOf(localCodes).toString('base64');
+    encoded.d = strings;
+  } else {
+    encoded.b = bytesOf(gathered.values).toString('base64');
+  }
+  if (gathered.validity !== undefined) encoded.z = bytesOf(gathered.validity).toString('base64');
+  if (labels.length > 0) encoded.l = labels;
+  return encoded;
+}
+
+function decodeBase64(text: unknown, bytes: number, what: string): Buffer {
+  if (typeof text !== 'string') throw new CodecError(`${what}: expected a base64 string`);
+  const buffer = Buffer.from(text, 'base64');
+  if (buffer.length !== bytes || buffer.toString('base64') !== text) {
+    throw new CodecError(`${what}: expected ${bytes} bytes of base64`);
+  }
+  return buffer;
+}
+
+function typedFrom(
+  tag: string,
+  buffer: Buffer,
+  count: number,
+): Float64Array | BigInt64Array | Int32Array | Uint8Array | Uint32Array {
+  const copy = new ArrayBuffer(buffer.length);
+  new Uint8Array(copy).set(buffer);
+  switch (tag) {
+    case 'f64':
+      return new Float64Array(copy, 0, count);
+    case 'i64':
+      return new BigInt64Array(copy, 0, count);
+    case 'i32':
+      return new Int32Array(copy, 0, count);
+    case 'u8':
+      return new Uint8Array(copy, 0, count);
+    case 'u32':
+      return new Uint32Array(copy, 0, count);
+    default:
+      throw new CodecError(`unknown column encoding ${JSON.stringify(tag)}`);
+  }
+}
+
+const WIDTHS: Readonly<Record<string, number>> = { f64: 8, i64: 8, i32: 4, u8: 1, u32: 4 };
+
+function decodePlainValue(json: unknown): InputValue {
+  if (json === null || typeof json === 'number' || typeof json === 'boolean') return json;
+  if (typeof json === 'string') return json;
+  if (typeof json === 'object' && !Array.isArray(json)) {
+    const term = (json as { l?: unknown }).l;
+    if (typeof term === 'string' && Object.keys(json).length === 1) return labelledNull(term);
+  }
+  throw new CodecError(`unexpected value ${JSON.stringify(json)?.slice(0, 80)}`);
+}
+
+/**
+ * Decode `count` rows of a column. `intColumn` says an Int column (whose plain strings are
+ * big integers); `dictionaryColumn` a String/Uuid/Decimal one (binary form with `d`).
+ */
+export function decodeColumn(
+  json: unknown,
+  count: number,
+  kind: { readonly int: boolean; readonly dictionary: boolean },
+): DecodedColumn {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new CodecError('a column must be an object');
+  }
+  const record = json as Record<string, unknown>;
+  if ('v' in record) {
+    const values = record['v'];
+    if (!Array.isArray(values) || values.length !== count) {
+      throw new CodecError(`expected ${count} plain values`);
+    }
+    const input = values.map((value: unknown) => {
+      const decoded = decodePlainValue(value);
+      if (kind.int && typeof decoded === 'string') {
+        if (!/^-?[0-9]+$/.test(decoded)) throw new CodecError(`bad Int ${decoded}`);
+        return BigInt(decoded);
+      }
+      return decoded;
+    });
+    return { input, labels: [] };
+  }
+  const tag = record['t'];
+  if (typeof tag !== 'string' || WIDTHS[tag] === undefined) {
+    throw new CodecError(`unknown column encoding ${JSON.stringify(tag)}`);
+  }
+  const values = typedFrom(tag, decodeBase64(record['b'], count * WIDTHS[tag]!, 'values'), count);
+  let validity: Uint8Array | undefined;
+  if (record['z'] !== undefined) {
+    validity = new Uint8Array(decodeBase64(record['z'], bitmapBytes(count), 'validity'));
+  }
+  const labels: [number, string][] = [];
+  const labelsJson = record['l'];
+  if (labelsJson !== undefined) {
+    if (!Array.isArray(labelsJson)) throw new CodecError('labels must be an array');
+    for (const entry of labelsJson as unknown[]) {
+      if (
+        !Array.isArray(entry) ||
+        entry.length !== 2 ||
+        !Number.isInteger(entry[0]) ||
+        (entry[0] as number) < 0 ||
+        (entry[0] as number) >= count ||
+        typeof entry[1] !== 'string'
+      ) {
+        throw new CodecError('a label must be [offset, term]');
+      }
+      labels.push([entry[0] as number, entry[1] as string]);
+    }
+  }
+  if (kind.dictionary) {
+    const dictionary = record['d'];
+    if (
+      tag !== 'u32' ||
+      !Array.isArray(dictionary) ||
+      !dictionary.every((s) => typeof s === 'string')
+    ) {
+      throw new CodecError('a dictionary column needs u32 codes and a dictionary of strings');
+    }
+    return {
+      input: { codes: values as Uint32Array, dictionary: dictionary as string[], validity },
+      labels,
+    };
+  }
+  if (record['d'] !== undefined) throw new CodecError('a dictionary on a non-string column');
+  return { input: { values, validity }, labels };
+}

@@ -1,0 +1,93 @@
+/**
+ * store/ — catrust's column store: one table per entity, typed columns, soft delete, lazy
+ * indexes, transactions, a checksummed WAL, columnar snapshots, encryption. Other folders
+ * import only from this file.
+ *
+ * ## Reading (the planner's contract)
+ *
+ * - `db.view()` → `ReadView`: the committed, durable state, pinned (a consistent snapshot for
+ *   as long as it is held); `transaction.view` → the transaction's own state, uncommitted
+ *   writes included. No other view ever sees uncommitted writes.
+ * - `view.table(entity)` → `TableView`: dense row ids `0 .. rowCount − 1` (deleted rows keep
+ *   their ids), `activeRowCount`, `isActive(rowId)`, `activeRowIds()`, `row(rowId)`.
+ * - `table.scan(columns)` yields `ColumnBatch`es of at most `limits.batchRowsMax` rows, aligned
+ *   to multiples of it: per requested column a typed array + validity bitmap (vectors.ts has
+ *   the table of representations: Float/Int → Float64Array, Int past ±2^53 → BigInt64Array,
+ *   Date → Int32Array days, Bool → Uint8Array, FK → Uint32Array row ids, String/Uuid/Decimal
+ *   → Uint32Array codes + dictionary), the batch's row range and its deleted bitmap.
+ *   `table.batch(k, columns)` reads batch k directly.
+ * - `table.column(name)` → `ColumnView`: `value(rowId)`, `vector(batchIndex)`,
+ *   `gather(rowIds)` (an FK join is a gather at the FK's row ids), `label(rowId)` for
+ *   labelled nulls, `dictionary`.
+ * - `table.lookupEqual(column, value)` (hash index, O(1)) and `table.lookupRange(column,
+ *   range)` (sorted index, O(log n) + matches, value order), both built on first use and kept
+ *   up to date by commits; `table.statistics()` / `columnStatistics(column)` for the optimizer.
+ * - Vectors are views into store memory: never write into them. A batch read from a view stays
+ *   valid while held (writers copy chunks before changing them).
+ * - Reads may throw `StoreError` E_STORE_CORRUPT: a snapshot column is read and verified on
+ *   first use.
+ *
+ * ## Writing
+ *
+ * `await db.begin()` → `Transaction` (O(1); one writer at a time, others wait up to a timeout,
+ * then E_STORE_BUSY): `createTables`, `dropTable`, `insert`, `insertRows`, `appendColumns`
+ * (bulk, columnar), `update`, `updateColumn`, `delete` (optionally cascading), `deleteWhere`,
+ * then `await commit()` (acknowledged once durable) or `rollback()`. `db.insert(…)` and the
+ * other shortcuts run one autocommit transaction each. Foreign keys are checked at commit.
+ *
+ * ## Durability
+ *
+ * `Store.open(dataDirectory)` manages named databases in a directory (create, open, list,
+ * drop); a database there has a WAL with group commit, snapshots, compaction, optional
+ * encryption. `createMemoryDatabase()` makes one without files. docs/storage.md describes the
+ * formats.
+ */
+export { StoreError, type StoreErrorCode } from './errors.js';
+export {
+  describeColumnType,
+  foreignKeyColumn,
+  parseTableDefinition,
+  sameDefinition,
+  scalarColumn,
+  tableDefinition,
+  type ColumnDefinition,
+  type ColumnType,
+  type TableDefinition,
+} from './schema.js';
+export {
+  isLabelledNull,
+  labelledNull,
+  type ColumnInput,
+  type InputValue,
+  type LabelledNull,
+  type RowInput,
+  type RowRecord,
+} from './values.js';
+export {
+  activeOffsets,
+  isValidAt,
+  vectorLength,
+  type ColumnBatch,
+  type ColumnVector,
+  type DictionaryType,
+  type Representation,
+} from './vectors.js';
+export { getBit as bitmapGet, countBits as bitmapCount } from './bitmap.js';
+export { ReadView } from './read-view.js';
+export {
+  TableView,
+  type ColumnStatistics,
+  type ScanOptions,
+  type TableStatistics,
+  type ValueRange,
+} from './table-view.js';
+export { ColumnView } from './column-view.js';
+export {
+  Transaction,
+  type CommitResult,
+  type DeleteOptions,
+  type RowRange,
+} from './transaction.js';
+export { Database, LOCK_TIMEOUT_MS_DEFAULT, type BeginOptions } from './database.js';
+export type { IndexReport } from './index-manager.js';
+export { createMemoryDatabase } from './memory-database.js';
