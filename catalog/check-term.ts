@@ -89,6 +89,16 @@ export class TermChecker {
     );
   }
 
+  /** A literal, or a variable whose sort is not known yet: its sort comes from the other side. */
+  #undetermined(term: Term): boolean {
+    if (this.isLiteral(term)) return true;
+    return (
+      term.args.length === 0 &&
+      this.scope.variables.has(term.head) &&
+      this.scope.variables.get(term.head) === undefined
+    );
+  }
+
   /** Check a term against an expected sort. */
   check(term: Term, expected: TermSort): TypedTerm {
     const typed = this.#infer(term, expected);
@@ -110,7 +120,7 @@ export class TermChecker {
 
   /** Both sides of `lhs = rhs`, checked to have one sort (a literal side takes the other's). */
   equation(lhs: Term, rhs: Term): [TypedTerm, TypedTerm] {
-    if (this.isLiteral(lhs) && !this.isLiteral(rhs)) {
+    if (this.#undetermined(lhs) && !this.#undetermined(rhs)) {
       const right = this.infer(rhs);
       return [this.check(lhs, termSort(right)), right];
     }
@@ -145,15 +155,15 @@ export class TermChecker {
       if (variables.has(term.head)) {
         const sort = variables.get(term.head);
         if (sort === undefined) {
-          if (expected?.kind === 'EntitySort') {
+          if (expected !== undefined) {
             variables.set(term.head, expected);
             return varTerm(term.head, expected);
           }
           this.#reject(
             'E_CATALOG_TYPE',
-            `cannot infer the entity of \`${term.head}\``,
+            `cannot infer the sort of \`${term.head}\``,
             term,
-            `write its entity: \`${term.head}:Entity\``,
+            `write its sort: \`${term.head}:Sort\``,
           );
         }
         return varTerm(term.head, sort);

@@ -98,7 +98,8 @@ export function locate(file: string | undefined, span: Span): SourceLocation {
  * them. Past `validateErrorsMax` errors it stops collecting (the count is still kept).
  */
 export class Diagnostics {
-  readonly errors: CatalogError[] = [];
+  /** Errors in the order found; catalog errors, or typed errors of an evaluator. */
+  readonly errors: CatrustError[] = [];
   readonly warnings: CatalogWarning[] = [];
   errorCount = 0;
 
@@ -116,7 +117,7 @@ export class Diagnostics {
     return error;
   }
 
-  add(error: CatalogError): void {
+  add(error: CatrustError): void {
     this.errorCount++;
     if (this.errors.length < limits.validateErrorsMax) this.errors.push(error);
   }

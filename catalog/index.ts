@@ -94,3 +94,33 @@ export {
   type DeclarationEntry,
   type DeclarationKind,
 } from './checked-program.js';
+export {
+  checkProgram,
+  checkProgramCollecting,
+  type CheckOptions,
+  type CheckResult,
+} from './check-program.js';
+export { COMPACT_FUNCTIONS } from './check-compact-query.js';
+export {
+  instanceToJson,
+  canonicalOrder,
+  type RunJsonInstance,
+  type RunJsonTable,
+  type RunJsonRow,
+  type RunJsonValue,
+} from './run-json.js';
+export {
+  programToJson,
+  schemaToJson,
+  mappingToJson,
+  queryToJson,
+  instanceSummaryToJson,
+} from './model-json.js';
+export {
+  postgresDdl,
+  postgresInserts,
+  postgresType,
+  cypherSchema,
+  schemasToDot,
+  quoteIdentifier,
+} from './generate.js';

@@ -461,6 +461,24 @@ export class Saturator {
     return root === undefined ? `#${row}` : this.#closure.nameOf(root, this.#rowNameMemo);
   }
 
+  /**
+   * Whether two terms (over the generators) are equal in the saturated model: 'equal' when
+   * they denote one row or one class of values, 'constants' when they hold two different
+   * constants, 'distinct' otherwise (not provably equal). Call after `finish`.
+   */
+  compare(lhs: TypedTerm, rhs: TypedTerm): 'equal' | 'constants' | 'distinct' {
+    if (this.sortOf(lhs).kind === 'EntitySort') {
+      return this.#rowOfTerm(lhs, -1) === this.#rowOfTerm(rhs, -1) ? 'equal' : 'distinct';
+    }
+    const algebra = this.#algebra as TypeAlgebra;
+    const left = algebra.find(this.#valueNode(lhs, -1, TYPESIDE_EQUATION));
+    const right = algebra.find(this.#valueNode(rhs, -1, TYPESIDE_EQUATION));
+    if (left === right) return 'equal';
+    const a = algebra.constantOf(left);
+    const b = algebra.constantOf(right);
+    return a !== undefined && b !== undefined ? 'constants' : 'distinct';
+  }
+
   /** Observation equations, typeside equations, then the tables; throws on any error. */
   finish(): SaturatedInstance {
     const algebra = this.#algebra as TypeAlgebra;

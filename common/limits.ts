@@ -29,6 +29,11 @@ export const limits = Object.freeze({
   congruenceStepsMax: 100_000,
   /** Length of a path considered when enumerating words for equation checks. */
   pathLengthMax: 64,
+  /**
+   * Time one call of a typeside's external JavaScript (`external_functions`, `external_parsers`)
+   * may take inside node:vm. These are one-line functions of constants; a second means a loop.
+   */
+  externalCodeTimeoutMs: 1000,
 
   // ── store ─────────────────────────────────────────────────────────────────────────────────
   /** Rows per column batch handed to the executor: fits L2 for 8-byte columns. */
