@@ -24,4 +24,69 @@ export function registerCommands(program: Command): void {
       const { runParse } = await import('./commands/parse.js');
       runParse(file);
     });
+
+  program
+    .command('validate')
+    .description('check a program and report every error with its location')
+    .argument('<file>', 'a .cql program')
+    .action(async (file: string) => {
+      const { runValidate } = await import('./commands/validate.js');
+      runValidate(file);
+    });
+
+  program
+    .command('run')
+    .description('evaluate every instance of a program and print its rows')
+    .argument('<file>', 'a .cql program')
+    .option('--json', 'print one JSON object (see docs/run-json.md)')
+    .action(async (file: string, options: { json?: boolean }) => {
+      const { runRun } = await import('./commands/run.js');
+      runRun(file, options);
+    });
+
+  const exportCommand = program
+    .command('export')
+    .description('export the checked model of a program');
+  exportCommand
+    .command('json')
+    .description('print the checked model (schemas, mappings, queries, instance rows) as JSON')
+    .argument('<file>', 'a .cql program')
+    .action(async (file: string) => {
+      const { runExportJson } = await import('./commands/export.js');
+      runExportJson(file);
+    });
+
+  const generate = program
+    .command('generate')
+    .description('generate DDL for the schemas of a program');
+  generate
+    .command('sql')
+    .description('print SQL DDL: a table per entity with keys, foreign keys, NOT NULL and types')
+    .argument('<file>', 'a .cql program')
+    .option('--dialect <dialect>', 'SQL dialect', 'postgres')
+    .option('--data', 'also INSERT the rows of every instance')
+    .action(async (file: string, options: { dialect: string; data?: boolean }) => {
+      const { runGenerateSql } = await import('./commands/generate.js');
+      runGenerateSql(file, options);
+    });
+  generate
+    .command('cypher')
+    .description('print Neo4j constraints and labels for the schemas')
+    .argument('<file>', 'a .cql program')
+    .action(async (file: string) => {
+      const { runGenerateCypher } = await import('./commands/generate.js');
+      runGenerateCypher(file);
+    });
+
+  program
+    .command('viz')
+    .description('draw the schema graph (entities, attributes, foreign keys)')
+    .argument('<file>', 'a .cql program')
+    .option('--format <format>', 'dot or svg', 'dot')
+    .option('-o, --output <file>', 'write to a file instead of standard output')
+    .option('--schema <name>', 'only this schema')
+    .action(async (file: string, options: { format: string; output?: string; schema?: string }) => {
+      const { runViz } = await import('./commands/viz.js');
+      await runViz(file, options);
+    });
 }
