@@ -325,7 +325,10 @@ class CompactChecker {
       return parseValue(type, text);
     } catch (error) {
       if (!(error instanceof ValueError)) throw error;
-      return this.fail(`\`${text}\` is not a ${type}: ${error.bareMessage}`, span);
+      return this.fail(
+        `\`${text}\` is not ${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}: ${error.bareMessage}`,
+        span,
+      );
     }
   }
 

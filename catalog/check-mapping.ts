@@ -12,7 +12,7 @@
  * (`W_PATH_UNDECIDED`, `W_EQUATION_UNDECIDED`). `dont_validate_unsafe = true` skips the
  * preservation checks, with a warning.
  */
-import { assertNever, didYouMean } from '../common/index.js';
+import { assertNever, didYouMean, limits } from '../common/index.js';
 import type { EntityMapping, MappingExp, MappingLiteral, Span } from '../cql/index.js';
 import { booleanOption, type Env } from './check-context.js';
 import { sameSchema } from './check-instance.js';
@@ -322,7 +322,7 @@ function checkPreservation(env: Env, mapping: Mapping, spanOf: (entity: string) 
   for (const equation of mapping.source.observationEquations) {
     const entity = mapping.entity(equation.entity);
     const frozen = FrozenInstance.build(mapping.target, [{ name: equation.variable, entity }], [], {
-      instanceRowsMax: env.congruenceStepsMax,
+      instanceRowsMax: Math.min(env.instanceRowsMax, limits.frozenInstanceRowsMax),
       congruenceStepsMax: env.congruenceStepsMax,
     });
     const lhs = mapping.translateTerm(equation.lhs);

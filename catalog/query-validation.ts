@@ -12,7 +12,7 @@
  * Each check decides term equality in the frozen instance of X's block (catalog/frozen-instance.ts).
  * `different` is an error; `unknown` (limits, evaluated functions) is a warning, never a pass.
  */
-import { assertNever } from '../common/index.js';
+import { assertNever, limits } from '../common/index.js';
 import type { Span } from '../cql/index.js';
 import type { Env } from './check-context.js';
 import { FrozenInstance } from './frozen-instance.js';
@@ -88,7 +88,7 @@ function translate(
 export function validateQuery(env: Env, query: UberQuery, span: Span): void {
   const diagnostics = env.diagnostics;
   const frozenLimits = {
-    instanceRowsMax: env.instanceRowsMax,
+    instanceRowsMax: Math.min(env.instanceRowsMax, limits.frozenInstanceRowsMax),
     congruenceStepsMax: env.congruenceStepsMax,
   };
   const frozen = new Map<string, FrozenInstance | undefined>();

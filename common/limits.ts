@@ -25,6 +25,12 @@ export const limits = Object.freeze({
    * The reference CQL has no such bound and diverges; we stop and name the foreign-key cycle.
    */
   instanceRowsMax: 1_000_000,
+  /**
+   * Rows of a frozen instance (a query block's or an observation equation's variables
+   * saturated) when deciding an equation; past it the answer is "unknown" (a warning). Small,
+   * because a foreign-key cycle makes every frozen instance over it infinite.
+   */
+  frozenInstanceRowsMax: 10_000,
   /** Congruence-closure steps when deciding path equality for a mapping check. */
   congruenceStepsMax: 100_000,
   /** Length of a path considered when enumerating words for equation checks. */

@@ -1,0 +1,246 @@
+/**
+ * The CLI commands of the foundation, as a user runs them (real processes): validate, run,
+ * export json, generate sql (applied to a real PostgreSQL) and cypher, viz.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { runCli } from '../helpers/cli.js';
+import { projectRoot } from '../helpers/paths.js';
+import { startTemporaryPostgres, type TemporaryPostgres } from '../helpers/postgres.js';
+
+const expectedDir = join(projectRoot, 'test', 'examples');
+
+describe('cli: validate, run, export, generate, viz (real processes)', function () {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'catrust-cmd-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('validate says ok for every bundled example', () => {
+    for (const file of readdirSync(join(projectRoot, 'examples')).filter((f) =>
+      f.endsWith('.cql'),
+    )) {
+      const result = runCli(['validate', `examples/${file}`]);
+      assert.equal(result.status, 0, `${file}: ${result.stderr}`);
+      assert.match(result.stdout, /: ok \(/);
+    }
+  });
+
+  it('validate reports every error with file:line:column and exits 1', () => {
+    const bad = join(dir, 'bad.cql');
+    writeFileSync(
+      bad,
+      `typeside Ty = sql
+schema S = literal : Ty {
+  entities Emp Dept
+  foreign_keys worksIn : Emp -> Dpt
+  attributes name : Emp -> Strin
+}
+instance I = empty : Sx
+`,
+    );
+    const result = runCli(['validate', bad]);
+    assert.equal(result.status, 1);
+    const lines = result.stderr.trim().split('\n');
+    assert.deepEqual(
+      lines.slice(0, 3).map((l) => l.replace(bad, 'F')),
+      [
+        'error[E_CATALOG_UNKNOWN]: F:4:33: unknown entity `Dpt` (target of foreign key `worksIn`) (did you mean `Dept`?)',
+        'error[E_CATALOG_UNKNOWN]: F:5:28: unknown type `Strin` (typeside `sql`) (did you mean `String`?)',
+        'error[E_CATALOG_UNKNOWN]: F:7:22: unknown schema `Sx` (did you mean `S`?)',
+      ],
+    );
+    assert.match(lines[3] ?? '', /: 3 errors$/);
+  });
+
+  it('validate reports syntax errors too', () => {
+    const bad = join(dir, 'syntax.cql');
+    writeFileSync(bad, 'schema S = literal : Ty {\n  entities A\n  foreign_keys f : A ->\n}\n');
+    const result = runCli(['validate', bad]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /error\[E_CQL_SYNTAX\]: .*syntax\.cql:4:1: /);
+  });
+
+  it('run --json gives the expected rows for every runnable example', () => {
+    for (const file of readdirSync(expectedDir).filter((f) => f.endsWith('.expected.json'))) {
+      const name = file.replace('.expected.json', '');
+      const result = runCli(['run', '--json', `examples/${name}.cql`]);
+      assert.equal(result.status, 0, `${name}: ${result.stderr}`);
+      assert.deepEqual(
+        JSON.parse(result.stdout),
+        JSON.parse(readFileSync(join(expectedDir, file), 'utf8')),
+        name,
+      );
+    }
+  });
+
+  it('run prints tables, labelled nulls marked with ?', () => {
+    const result = runCli(['run', 'examples/company.cql']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^instance Acme : Company$/m);
+    assert.match(result.stdout, /Employee \(7 rows\)/);
+    assert.match(result.stdout, /\| Erin +\| \?erin\.salary +\|/);
+  });
+
+  it('run on a missing file is a user error naming the file', () => {
+    const result = runCli(['run', 'no/such.cql']);
+    assert.equal(result.status, 1);
+    assert.match(
+      result.stderr,
+      /^error\[E_IO\]: no\/such\.cql: cannot read the file: no such file/,
+    );
+  });
+
+  it('export json describes schemas, queries and instances', () => {
+    const result = runCli(['export', 'json', 'examples/company.cql']);
+    assert.equal(result.status, 0, result.stderr);
+    const model = JSON.parse(result.stdout) as {
+      schemas: Record<
+        string,
+        {
+          entities: {
+            name: string;
+            attributes: { name: string; type: string; not_null: boolean }[];
+          }[];
+        }
+      >;
+      queries: Record<string, { kind: string; select: { name: string; type: string }[] }>;
+      instances: Record<string, { tables: Record<string, { count: number }> }>;
+    };
+    const employee = model.schemas['Company']?.entities.find((e) => e.name === 'Employee');
+    assert.deepEqual(
+      employee?.attributes.find((a) => a.name === 'emp_name'),
+      {
+        name: 'emp_name',
+        sort: 'String',
+        type: 'String',
+        not_null: true,
+      },
+    );
+    assert.deepEqual(
+      model.queries['ByDept']?.select.map((s) => `${s.name}:${s.type}`),
+      ['e.works_in.dept_name:String', 'COUNT(*):Int', 'AVG(e.salary):Float'],
+    );
+    assert.equal(model.instances['Acme']?.tables['Employee']?.count, 7);
+  });
+
+  it('generate cypher writes constraints per entity', () => {
+    const result = runCli(['generate', 'cypher', 'examples/company.cql']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /FOR \(n:Employee\) REQUIRE n\.id IS UNIQUE;/);
+    assert.match(result.stdout, /FOR \(n:Employee\) REQUIRE n\.emp_name IS NOT NULL;/);
+    assert.match(result.stdout, /\(:Employee\)-\[:works_in\]->\(:Department\)/);
+  });
+
+  it('generate sql refuses an unknown dialect', () => {
+    const result = runCli(['generate', 'sql', '--dialect', 'oracle', 'examples/company.cql']);
+    assert.equal(result.status, 1);
+    assert.match(
+      result.stderr,
+      /error\[E_CLI_OPTION\]: field `--dialect`: unknown SQL dialect `oracle` \(supported: postgres\)/,
+    );
+  });
+
+  it('viz draws DOT and SVG', () => {
+    const dot = runCli(['viz', 'examples/employees.cql']);
+    assert.equal(dot.status, 0, dot.stderr);
+    assert.match(dot.stdout, /^digraph catrust \{/);
+    assert.match(dot.stdout, /"Org\.Employee" -> "Org\.Department" \[label="worksIn"\]/);
+    const out = join(dir, 'org.svg');
+    const svg = runCli(['viz', '--format', 'svg', '-o', out, 'examples/employees.cql']);
+    assert.equal(svg.status, 0, svg.stderr);
+    const text = readFileSync(out, 'utf8');
+    assert.match(text, /<svg[\s\S]*Employee[\s\S]*<\/svg>/);
+  });
+
+  describe('generate sql on a real PostgreSQL', function () {
+    this.timeout(120_000);
+    let server: TemporaryPostgres | undefined;
+    before(async () => {
+      server = await startTemporaryPostgres();
+    });
+    after(() => server?.stop());
+
+    it('creates valid DDL for every bundled example', async () => {
+      const client = new pg.Client({ connectionString: server?.url });
+      await client.connect();
+      try {
+        for (const file of readdirSync(join(projectRoot, 'examples')).filter((f) =>
+          f.endsWith('.cql'),
+        )) {
+          const result = runCli(['generate', 'sql', 'examples/' + file]);
+          assert.equal(result.status, 0, `${file}: ${result.stderr}`);
+          await client.query('BEGIN');
+          try {
+            await client.query(result.stdout);
+          } finally {
+            await client.query('ROLLBACK');
+          }
+        }
+      } finally {
+        await client.end();
+      }
+    });
+    it('creates the tables with keys, NOT NULL and foreign keys, and loads the rows', async () => {
+      const result = runCli(['generate', 'sql', '--data', 'examples/company.cql']);
+      assert.equal(result.status, 0, result.stderr);
+      const client = new pg.Client({ connectionString: server?.url });
+      await client.connect();
+      try {
+        await client.query(result.stdout);
+        const counts = await client.query<{ n: string }>(
+          'SELECT (SELECT count(*) FROM "Company"."Employee") AS n UNION ALL SELECT count(*) FROM "Company"."Department"',
+        );
+        assert.deepEqual(
+          counts.rows.map((r) => Number(r.n)),
+          [7, 2],
+        );
+        const sales = await client.query<{ emp_name: string }>(
+          `SELECT e.emp_name FROM "Company"."Employee" e JOIN "Company"."Department" d ON e.works_in = d.id
+           WHERE d.dept_name = 'Sales' ORDER BY 1`,
+        );
+        assert.deepEqual(
+          sales.rows.map((r) => r.emp_name),
+          ['Carol', 'Dave', 'Erin'],
+        );
+        const types = await client.query<{
+          column_name: string;
+          data_type: string;
+          is_nullable: string;
+        }>(
+          `SELECT column_name, data_type, is_nullable FROM information_schema.columns
+           WHERE table_schema = 'Company' AND table_name = 'Employee' ORDER BY ordinal_position`,
+        );
+        assert.deepEqual(
+          types.rows.map((r) => `${r.column_name} ${r.data_type} ${r.is_nullable}`),
+          [
+            'id bigint NO',
+            'emp_name text NO',
+            'salary bigint YES',
+            'hired date YES',
+            'works_in bigint NO',
+            'manager bigint NO',
+          ],
+        );
+        await assert.rejects(
+          client.query(
+            `INSERT INTO "Company"."Employee" (id, salary, works_in, manager) VALUES (99, 1, 0, 0)`,
+          ),
+          /null value in column "emp_name"/,
+        );
+        await assert.rejects(
+          client.query(
+            `INSERT INTO "Company"."Employee" (id, emp_name, works_in, manager) VALUES (98, 'X', 42, 0)`,
+          ),
+          /foreign key constraint/,
+        );
+      } finally {
+        await client.end();
+      }
+    });
+  });
+});
