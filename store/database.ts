@@ -28,6 +28,8 @@ import {
 } from './transaction.js';
 import type { ColumnInput, RowInput } from './values.js';
 import { WriterLock } from './writer-lock.js';
+import type { WalRecoveryReport } from './wal-recovery.js';
+import type { WalWriter } from './wal-writer.js';
 
 /** Default wait for the writer lock before E_STORE_BUSY. */
 export const LOCK_TIMEOUT_MS_DEFAULT = 10_000;
@@ -40,6 +42,8 @@ export interface CommitLog {
   write(prepared: PreparedCommit): Promise<void>;
   /** Called after each durable commit (automatic compaction checks the WAL size here). */
   afterCommit?(): void;
+  /** Flush and close the files (after the database stopped accepting commits). */
+  close?(): Promise<void>;
 }
 
 export interface PreparedCommit {
@@ -373,6 +377,27 @@ export class Database implements TransactionOwner {
   markClosed(): void {
     this.closed = true;
   }
+
+  /**
+   * Close the database: new work is refused (E_STORE_CLOSED), commits already waiting for
+   * their fsync complete, then the durability layer closes its files. Closing twice is harmless.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.whenIdle();
+    await this.log?.close?.();
+    this.onClose?.();
+  }
+
+  /** Called once by `close` after the files are closed (the data directory forgets the database). */
+  onClose: (() => void) | undefined;
+
+  /** What recovery did when the database was opened from its directory. */
+  recovery: WalRecoveryReport | undefined;
+
+  /** The WAL writer of a database opened from a directory (group-commit counters). */
+  walWriter: WalWriter | undefined;
 
   get isClosed(): boolean {
     return this.closed;

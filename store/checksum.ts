@@ -1,0 +1,21 @@
+/**
+ * xxh3-64 checksums (hash-wasm) for WAL lines and snapshot blocks. hash-wasm hands out its
+ * hasher asynchronously (it instantiates WebAssembly); once made, a hasher is synchronous, so a
+ * commit can checksum its line inside the writer's critical section without awaiting.
+ */
+import { createXXHash3, type IHasher } from 'hash-wasm';
+
+export class Checksum {
+  private constructor(private readonly hasher: IHasher) {}
+
+  static async create(): Promise<Checksum> {
+    return new Checksum(await createXXHash3());
+  }
+
+  /** xxh3-64 of `data` as 16 lower-case hex digits. */
+  hex(data: Uint8Array | string): string {
+    this.hasher.init();
+    this.hasher.update(data);
+    return this.hasher.digest('hex');
+  }
+}

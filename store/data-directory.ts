@@ -1,0 +1,182 @@
+/**
+ * Named databases under one data directory (docs/storage.md has the layout):
+ *
+ *   <data directory>/
+ *     <name>/            one folder per database; the name is [A-Za-z_][A-Za-z0-9_-]{0,62}
+ *       wal.ndjson       the write-ahead log (wal-line.ts, change-set.ts)
+ *       LOCK             pid of the process that has the database open (process-lock.ts)
+ *
+ * A folder is a database once its `wal.ndjson` exists (create writes the WAL, fsyncs it and the
+ * folder, then the parent). Table definitions live in the WAL's first entries, so a database
+ * reopens without its CQL program. One `Store` per data directory and process; a database is
+ * open at most once (`open` returns the same `Database` until it is closed).
+ */
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Checksum } from './checksum.js';
+import { Database, type CommitLog } from './database.js';
+import { StoreError } from './errors.js';
+import { ProcessLock } from './process-lock.js';
+import type { TableDefinition } from './schema.js';
+import { recoverWal } from './wal-recovery.js';
+import { WalWriter } from './wal-writer.js';
+
+export const WAL_FILE = 'wal.ndjson';
+const NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/;
+
+export interface OpenOptions {
+  /** Truncate the WAL at its first bad line instead of refusing to open (see wal-recovery.ts). */
+  readonly repair?: boolean | undefined;
+}
+
+/** fsync a directory so that a file created, renamed or removed in it survives a crash. */
+export async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+function checkName(name: string): void {
+  if (!NAME.test(name)) {
+    throw new StoreError(
+      'E_STORE_NAME',
+      `invalid database name ${JSON.stringify(name)}: expected a letter or _ then up to 62 letters, digits, _ or -`,
+    );
+  }
+}
+
+/**
+ * Open the database in `directory` (which holds a WAL): take the process lock, replay the WAL
+ * (torn tail truncated, corruption refused unless `repair`), and attach a WAL writer.
+ */
+export async function openDatabaseDirectory(
+  directory: string,
+  name: string,
+  checksum: Checksum,
+  options: OpenOptions = {},
+): Promise<Database> {
+  const lock = await ProcessLock.acquire(directory);
+  try {
+    const database = new Database(name);
+    const walFile = join(directory, WAL_FILE);
+    const report = await recoverWal(walFile, database, checksum, options);
+    const writer = await WalWriter.open(walFile, checksum, report.sizeBytes);
+    const log: CommitLog = {
+      prepare: (lsn, ops) => writer.prepare(lsn, ops),
+      write: (prepared) => writer.write(prepared),
+      close: async () => {
+        await writer.close();
+        await lock.release();
+      },
+    };
+    database.attachLog(log);
+    database.recovery = report;
+    database.walWriter = writer;
+    return database;
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+export class Store {
+  private readonly opened = new Map<string, Database>();
+
+  private constructor(
+    readonly directory: string,
+    private readonly checksum: Checksum,
+  ) {}
+
+  /** Use `directory` as a data directory (created when missing). */
+  static async open(directory: string): Promise<Store> {
+    await mkdir(directory, { recursive: true });
+    return new Store(directory, await Checksum.create());
+  }
+
+  private folder(name: string): string {
+    checkName(name);
+    return join(this.directory, name);
+  }
+
+  /** Names of the databases, sorted. */
+  async list(): Promise<string[]> {
+    const names: string[] = [];
+    for (const entry of await readdir(this.directory, { withFileTypes: true })) {
+      if (!entry.isDirectory() || !NAME.test(entry.name)) continue;
+      if (await exists(join(this.directory, entry.name, WAL_FILE))) names.push(entry.name);
+    }
+    return names.sort();
+  }
+
+  async has(name: string): Promise<boolean> {
+    return exists(join(this.folder(name), WAL_FILE));
+  }
+
+  /** Create a database (optionally with tables, committed as its first entry) and open it. */
+  async create(name: string, tables: readonly TableDefinition[] = []): Promise<Database> {
+    const folder = this.folder(name);
+    if (await exists(join(folder, WAL_FILE))) {
+      throw new StoreError('E_STORE_DUPLICATE', `database ${name} exists already`);
+    }
+    await mkdir(folder, { recursive: true });
+    const handle = await open(join(folder, WAL_FILE), 'wx');
+    await handle.sync();
+    await handle.close();
+    await syncDirectory(folder);
+    await syncDirectory(this.directory);
+    const database = await this.open(name);
+    if (tables.length > 0) await database.createTables(tables);
+    return database;
+  }
+
+  /** Open a database (the same object while it stays open). */
+  async open(name: string, options: OpenOptions = {}): Promise<Database> {
+    const folder = this.folder(name);
+    const already = this.opened.get(name);
+    if (already !== undefined) return already;
+    if (!(await exists(join(folder, WAL_FILE)))) {
+      const known = await this.list();
+      throw new StoreError('E_STORE_UNKNOWN_DATABASE', `no database named ${name}`, {
+        hint: known.length === 0 ? 'create it first' : `databases: ${known.join(', ')}`,
+      });
+    }
+    const database = await openDatabaseDirectory(folder, name, this.checksum, options);
+    this.opened.set(name, database);
+    database.onClose = () => {
+      if (this.opened.get(name) === database) this.opened.delete(name);
+    };
+    return database;
+  }
+
+  /** Close and delete a database with all its files. */
+  async drop(name: string): Promise<void> {
+    const folder = this.folder(name);
+    await this.opened.get(name)?.close();
+    if (!(await exists(join(folder, WAL_FILE)))) {
+      throw new StoreError('E_STORE_UNKNOWN_DATABASE', `no database named ${name}`);
+    }
+    // Rename first so that a crash mid-removal leaves no half database under the name.
+    const doomed = join(this.directory, `.dropped-${name}-${process.pid}-${Date.now()}`);
+    await rename(folder, doomed);
+    await syncDirectory(this.directory);
+    await rm(doomed, { recursive: true, force: true });
+  }
+
+  /** Close every open database. */
+  async close(): Promise<void> {
+    await Promise.all([...this.opened.values()].map((database) => database.close()));
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Recovery: replay a WAL into a database, line by line, each line checked before it is used.
+ *
+ * - A final piece without a newline is a torn tail (a crash mid-write: its commit was never
+ *   acknowledged): it is truncated and reported.
+ * - A complete line that fails its checksum, does not parse, is out of sequence or cannot be
+ *   applied is corruption: E_STORE_CORRUPT naming the file and line, and nothing opens —
+ *   unless `repair` is set, which truncates the file at that line and reports how many entries
+ *   were dropped.
+ *
+ * Entries are `{"s":<lsn>,"ops":[…]}` (change-set.ts) with LSNs increasing by one, or — as the
+ * first line of a compacted WAL — `{"base":<lsn>,"ops":[…]}` holding the whole state at `lsn`.
+ */
+import { open } from 'node:fs/promises';
+import { createLogger } from '../common/index.js';
+import type { Checksum } from './checksum.js';
+import type { Database } from './database.js';
+import { corruptError, StoreError } from './errors.js';
+import { NEWLINE, parseWalLine } from './wal-line.js';
+
+const log = createLogger('store.wal');
+
+export interface WalRecoveryReport {
+  /** Entries replayed. */
+  readonly entries: number;
+  /** LSN of the last replayed entry (0 for an empty WAL). */
+  readonly lsn: number;
+  /** Bytes of a torn final line that were truncated (0 when the file ended cleanly). */
+  readonly tornTailBytes: number;
+  /** Lines dropped by `repair` (0 without repair). */
+  readonly droppedEntries: number;
+  /** The 1-based line where `repair` truncated, when it did. */
+  readonly repairedAtLine?: number;
+  /** Bytes of the WAL after recovery: where the next line goes. */
+  readonly sizeBytes: number;
+}
+
+export interface WalRecoveryOptions {
+  /** Truncate at the first bad line instead of refusing to open. */
+  readonly repair?: boolean | undefined;
+}
+
+interface Entry {
+  readonly lsn: number;
+  readonly base: boolean;
+  readonly ops: unknown;
+}
+
+function readEntry(json: unknown): Entry | string {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return 'the entry is not an object';
+  }
+  const record = json as Record<string, unknown>;
+  const base = record['base'] !== undefined;
+  const lsn = base ? record['base'] : record['s'];
+  if (typeof lsn !== 'number' || !Number.isSafeInteger(lsn) || lsn < (base ? 0 : 1)) {
+    return 'the entry has no valid sequence number';
+  }
+  if (!Array.isArray(record['ops'])) return 'the entry has no ops';
+  return { lsn, base, ops: record['ops'] };
+}
+
+function countLines(bytes: Buffer, from: number): number {
+  let lines = 0;
+  let position = from;
+  while (position < bytes.length) {
+    const end = bytes.indexOf(NEWLINE, position);
+    lines++;
+    if (end < 0) break;
+    position = end + 1;
+  }
+  return lines;
+}
+
+/**
+ * Replay `file` into `database` (which must be empty: a fresh Database, or one loaded from a
+ * snapshot at `database.lsn`, whose older entries are skipped). Truncates a torn tail, and with
+ * `repair` a bad line and everything after it, fsyncing the truncation.
+ */
+export async function recoverWal(
+  file: string,
+  database: Database,
+  checksum: Checksum,
+  options: WalRecoveryOptions = {},
+): Promise<WalRecoveryReport> {
+  const handle = await open(file, 'r+');
+  try {
+    const bytes = await handle.readFile();
+    let position = 0;
+    let lineNumber = 0;
+    let entries = 0;
+    const loadedLsn = database.lsn;
+    let lsn = loadedLsn;
+    /** LSN of the last line read, applied or skipped. */
+    let seen = 0;
+    let tornTailBytes = 0;
+    let droppedEntries = 0;
+    let repairedAtLine: number | undefined;
+    while (position < bytes.length) {
+      const end = bytes.indexOf(NEWLINE, position);
+      lineNumber++;
+      if (end < 0) {
+        tornTailBytes = bytes.length - position;
+        log.warn('truncating a torn final WAL line', { file, line: lineNumber, tornTailBytes });
+        break;
+      }
+      const problem = applyLine(bytes.subarray(position, end), lineNumber === 1);
+      if (problem !== undefined) {
+        const remaining = countLines(bytes, position);
+        if (options.repair !== true) {
+          throw corruptError(
+            file,
+            `WAL ${file} line ${lineNumber}: ${problem}`,
+            { line: lineNumber, offset: position },
+            `open with repair to truncate the WAL at line ${lineNumber}, dropping ${remaining} entr${remaining === 1 ? 'y' : 'ies'}`,
+          );
+        }
+        droppedEntries = remaining;
+        repairedAtLine = lineNumber;
+        log.warn('repair: truncating the WAL at a bad line', {
+          file,
+          line: lineNumber,
+          problem,
+          droppedEntries,
+        });
+        break;
+      }
+      position = end + 1;
+    }
+    if (position < bytes.length) {
+      await handle.truncate(position);
+      await handle.sync();
+    }
+    return {
+      entries,
+      lsn,
+      tornTailBytes,
+      droppedEntries,
+      ...(repairedAtLine === undefined ? {} : { repairedAtLine }),
+      sizeBytes: position,
+    };
+
+    /** Apply one line; returns what is wrong with it, or undefined. */
+    function applyLine(line: Buffer, first: boolean): string | undefined {
+      const parsed = parseWalLine(line, checksum);
+      if (!parsed.ok) return parsed.reason;
+      const entry = readEntry(parsed.entry);
+      if (typeof entry === 'string') return entry;
+      if (entry.base) {
+        if (!first) return 'a base entry after the first line';
+        if (loadedLsn !== 0 && entry.lsn > loadedLsn) {
+          return `a base entry at ${entry.lsn} over a snapshot at ${loadedLsn}`;
+        }
+      } else if (entry.lsn !== seen + 1) {
+        return `sequence number ${entry.lsn} where ${seen + 1} was expected`;
+      }
+      seen = entry.lsn;
+      // Entries up to the snapshot the database was loaded from are in it already.
+      if (entry.lsn <= loadedLsn) return undefined;
+      try {
+        database.replay(entry.ops, entry.lsn);
+      } catch (error) {
+        if (error instanceof StoreError && error.code === 'E_STORE_CORRUPT') throw error;
+        return `the entry cannot be applied: ${(error as Error).message}`;
+      }
+      lsn = entry.lsn;
+      entries++;
+      return undefined;
+    }
+  } finally {
+    await handle.close();
+  }
+}
