@@ -110,6 +110,7 @@ export function generateModule(index: number, employees: number, persons: number
   attributes
     name      : Person -> String
     pay       : Person -> Int
+    joined    : Person -> Date
     unit_name : Unit -> String
 }
 
@@ -144,6 +145,7 @@ export function generateModule(index: number, employees: number, persons: number
     attributes
       name -> emp_name
       pay  -> lambda p. p.salary
+      joined -> hired
   entity Unit -> Department
     attributes
       unit_name -> dept_name
@@ -155,6 +157,7 @@ mapping CompanyToOrg_${k} : Company_${k} -> Org_${k} {
                  manager  -> boss
     attributes   emp_name -> name
                  salary   -> pay
+                 hired    -> joined
   }
   Department -> Unit {
     attributes dept_name -> unit_name
@@ -172,6 +175,7 @@ query Staff_${k} = literal : Company_${k} -> Org_${k} {
     attributes
       name -> e.emp_name
       pay  -> e.salary
+      joined -> e.hired
     foreign_keys
       member_of -> {d -> e.works_in}
       boss      -> {e -> e.manager}

@@ -12,6 +12,7 @@
  * `runStages` with its own list; each stage receives the source text and does its whole job.
  */
 import { pathToFileURL } from 'node:url';
+import { checkProgramCollecting } from '../catalog/index.js';
 import { parseProgram, printProgram, tokenize } from '../cql/index.js';
 import { generateProgram } from './generate-program.js';
 
@@ -39,6 +40,16 @@ const FILE = 'generated.cql';
 export const stages: Stage[] = [
   { name: 'tokenize', run: (text, file) => tokenize(text, file).length },
   { name: 'parse', run: (text, file) => parseProgram(text, { file }), targetMbPerSecond: 20 },
+  {
+    name: 'parse + check',
+    run: (text, file) => {
+      const result = checkProgramCollecting(parseProgram(text, { file }));
+      const first = result.errors[0];
+      if (first !== undefined) throw first;
+      return result.program;
+    },
+    targetMbPerSecond: 20,
+  },
 ];
 
 /** Time `stage` over `text`: one warm-up run, then `runs` timed runs. */

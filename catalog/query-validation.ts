@@ -9,19 +9,27 @@
  *    must agree variable by variable under X's `where`;
  * 3. every observation equation of T holds once its attributes are replaced by their terms.
  *
- * Each check decides term equality in the frozen instance of X's block (catalog/frozen-instance.ts).
- * `different` is an error; `unknown` (limits, evaluated functions) is a warning, never a pass.
+ * Each check decides term equality under X's `where`. Rows are decided as paths: the block's
+ * variables become foreign keys out of a fresh frame entity, its row equations path equations
+ * there, and the schema's path equality (Knuth–Bendix completion, catalog/path-equality.ts)
+ * answers — this stays finite when foreign keys form cycles (`boss : Emp -> Emp`), where the
+ * frozen instance would not. Values are decided in the frozen instance of the block
+ * (catalog/frozen-instance.ts). `different` is an error; `unknown` (limits, evaluated
+ * functions) is a warning, never a pass.
  */
 import { assertNever, limits } from '../common/index.js';
 import type { Span } from '../cql/index.js';
 import type { Env } from './check-context.js';
 import { FrozenInstance } from './frozen-instance.js';
 import type { QueryBlock, UberQuery } from './query.js';
-import type { ForeignKey } from './schema.js';
+import type { PathVerdict } from './path-equality.js';
+import { PathEquality } from './path-equality.js';
+import { Schema, type ForeignKey, type PathEquation, type SchemaPath } from './schema.js';
 import {
   applyTerm,
   printTypedTerm,
   substitute,
+  termSort,
   varTerm,
   entitySort,
   type TypedTerm,
@@ -85,26 +93,126 @@ function translate(
   }
 }
 
+/** The name of the frame entity: not a CQL identifier, so it cannot clash. */
+const FRAME = '\u0000frame';
+
+/** Equality of terms over a block's variables under its `where`. */
+class BlockEquality {
+  #frozen: FrozenInstance | undefined | null = null;
+  #paths: PathEquality | undefined;
+  readonly #variables = new Map<string, ForeignKey>();
+
+  constructor(
+    readonly source: Schema,
+    readonly block: QueryBlock,
+    readonly frozenLimits: { instanceRowsMax: number; congruenceStepsMax: number },
+    readonly pathLimits: { congruenceStepsMax: number; pathLengthMax: number },
+  ) {}
+
+  decide(lhs: TypedTerm, rhs: TypedTerm): PathVerdict {
+    if (termSort(lhs).kind === 'EntitySort') {
+      const paths = this.#pathEquality();
+      const left = this.#path(lhs);
+      const right = this.#path(rhs);
+      if (left !== undefined && right !== undefined) return paths.decide(left, right);
+    }
+    if (this.#frozen === null) {
+      this.#frozen = FrozenInstance.build(
+        this.source,
+        this.block.from.map((v) => ({ name: v.variable, entity: v.entity })),
+        this.block.where,
+        this.frozenLimits,
+      );
+    }
+    return this.#frozen === undefined ? 'unknown' : this.#frozen.decide(lhs, rhs);
+  }
+
+  #pathEquality(): PathEquality {
+    if (this.#paths !== undefined) return this.#paths;
+    const base = this.source.foreignKeys.length;
+    for (const [index, v] of this.block.from.entries()) {
+      this.#variables.set(v.variable, {
+        kind: 'ForeignKey',
+        name: v.variable,
+        source: FRAME,
+        target: v.entity,
+        index: base + index,
+        location: undefined,
+      });
+    }
+    const equations: PathEquation[] = [...this.source.pathEquations];
+    for (const equation of this.block.where) {
+      if (termSort(equation.lhs).kind !== 'EntitySort') continue;
+      const lhs = this.#path(equation.lhs);
+      const rhs = this.#path(equation.rhs);
+      if (lhs === undefined || rhs === undefined) continue;
+      equations.push({
+        kind: 'PathEquation',
+        entity: FRAME,
+        lhs,
+        rhs,
+        text: equation.text,
+        location: equation.location,
+      });
+    }
+    const frame = new Schema({
+      name: `${this.source.name} (frame)`,
+      typeside: this.source.typeside,
+      syntax: this.source.syntax,
+      entities: [
+        ...this.source.entities,
+        { kind: 'Entity', name: FRAME, index: this.source.entities.length, location: undefined },
+      ],
+      foreignKeys: [...this.source.foreignKeys, ...this.#variables.values()],
+      attributes: [],
+      pathEquations: equations,
+      observationEquations: [],
+      options: new Map(),
+      location: undefined,
+    });
+    this.#paths = new PathEquality(frame, this.pathLimits);
+    return this.#paths;
+  }
+
+  /** A row term over the variables as a path from the frame; undefined for other terms. */
+  #path(term: TypedTerm): SchemaPath | undefined {
+    const steps: ForeignKey[] = [];
+    let current = term;
+    while (current.kind === 'Fk') {
+      steps.unshift(current.foreignKey);
+      current = current.argument;
+    }
+    if (current.kind !== 'Var') return undefined;
+    const variable = this.#variables.get(current.name);
+    if (variable === undefined) return undefined;
+    const last = steps[steps.length - 1];
+    return {
+      kind: 'SchemaPath',
+      source: FRAME,
+      foreignKeys: [variable, ...steps],
+      target: last === undefined ? variable.target : last.target,
+    };
+  }
+}
+
 export function validateQuery(env: Env, query: UberQuery, span: Span): void {
   const diagnostics = env.diagnostics;
   const frozenLimits = {
     instanceRowsMax: Math.min(env.instanceRowsMax, limits.frozenInstanceRowsMax),
     congruenceStepsMax: env.congruenceStepsMax,
   };
-  const frozen = new Map<string, FrozenInstance | undefined>();
-  const frozenOf = (block: QueryBlock): FrozenInstance | undefined => {
-    if (!frozen.has(block.entity)) {
-      frozen.set(
-        block.entity,
-        FrozenInstance.build(
-          query.source,
-          block.from.map((v) => ({ name: v.variable, entity: v.entity })),
-          block.where,
-          frozenLimits,
-        ),
-      );
+  const pathLimits = {
+    congruenceStepsMax: env.congruenceStepsMax,
+    pathLengthMax: env.pathLengthMax,
+  };
+  const equalities = new Map<string, BlockEquality>();
+  const frozenOf = (block: QueryBlock): BlockEquality => {
+    let equality = equalities.get(block.entity);
+    if (equality === undefined) {
+      equality = new BlockEquality(query.source, block, frozenLimits, pathLimits);
+      equalities.set(block.entity, equality);
     }
-    return frozen.get(block.entity);
+    return equality;
   };
   const report = (
     verdict: 'equal' | 'different' | 'unknown',
@@ -122,10 +230,9 @@ export function validateQuery(env: Env, query: UberQuery, span: Span): void {
     }
   };
   const agree = (
-    instance: FrozenInstance | undefined,
+    instance: BlockEquality,
     pairs: readonly (readonly [TypedTerm, TypedTerm])[],
   ): 'equal' | 'different' | 'unknown' => {
-    if (instance === undefined) return 'unknown';
     let result: 'equal' | 'different' | 'unknown' = 'equal';
     for (const [lhs, rhs] of pairs) {
       const verdict = instance.decide(lhs, rhs);

@@ -24,13 +24,13 @@ export function runValidate(file: string): void {
   const program = loaded.program;
   if (program === undefined) throw new InternalError('no program after a clean check');
   const parts: string[] = [];
-  const count = (n: number, word: string): void => {
-    if (n > 0) parts.push(`${n} ${word}${n === 1 ? '' : 's'}`);
+  const count = (n: number, word: string, plural = `${word}s`): void => {
+    if (n > 0) parts.push(`${n} ${n === 1 ? word : plural}`);
   };
   count(program.typesides.size, 'typeside');
   count(program.schemas.size, 'schema');
   count(program.mappings.size, 'mapping');
-  count(program.queries.size, 'query');
+  count(program.queries.size, 'query', 'queries');
   count(program.instances.size, 'instance');
   const rows = [...program.instances.values()].reduce(
     (sum, i) => sum + (i.evaluated ? i.rows().totalRows : 0),

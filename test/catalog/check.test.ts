@@ -305,4 +305,39 @@ query P = literal : S -> T {
       'E_CATALOG_QUERY 17:11',
     ]);
   });
+  it('decides foreign keys and path equations over foreign-key cycles (no infinite frozen instance)', () => {
+    const cyclic = `typeside Ty = sql
+schema S = literal : Ty {
+  entities E D
+  foreign_keys d : E -> D  b : E -> E
+  path_equations E.b.d = E.d
+  attributes n : E -> Varchar
+}
+schema T = literal : Ty {
+  entities R U
+  foreign_keys u : R -> U  m : R -> R
+  path_equations R.m.u = R.u
+  attributes who : R -> Varchar
+}
+`;
+    const good = check(`${cyclic}
+query Q = literal : S -> T {
+  entity U -> { from x : D }
+  entity R -> { from e : E  attributes who -> e.n  foreign_keys u -> { x -> e.d }  m -> { e -> e.b } }
+}`);
+    assert.deepEqual(good.errors, []);
+    assert.deepEqual(good.program.warnings, []);
+    // Without the schema's path equation, U's where fails for u.
+    const bad = check(`${cyclic.replace('path_equations E.b.d = E.d', '')}
+query Q = literal : S -> T {
+  entity U -> { from x : D  y : E  where y.d = x }
+  entity R -> { from e : E  attributes who -> e.n  foreign_keys u -> { x -> e.d  y -> e.b } m -> { e -> e.b } }
+}`);
+    assert.deepEqual(
+      bad.errors.map((e) => e.code),
+      ['E_CATALOG_QUERY', 'E_CATALOG_QUERY'],
+    );
+    assert.match(bad.errors[0]?.message ?? '', /along `u` to a row of `U`/);
+    assert.match(bad.errors[1]?.message ?? '', /path equation `R\.m\.u = R\.u`/);
+  });
 });
