@@ -1,0 +1,20 @@
+/**
+ * The functors of a mapping F : S → T on instances — Δ_F (pull back), Σ_F (push forward, its
+ * left adjoint), Π_F (its right adjoint) — and `eval` of uber-flower queries, in memory on the
+ * catalog's saturated instances; `functorEvaluator()` plugs them into `checkProgram`.
+ *
+ * Other folders import the functor layer only through this file.
+ */
+export { FunctorError, type FunctorErrorCode } from './errors.js';
+export { delta, followPath } from './delta.js';
+export {
+  sigma,
+  sigmaPresentation,
+  sigmaPresentationOfRows,
+  translateTerm,
+  type SigmaOptions,
+} from './sigma.js';
+export { evalQuery, type EvalOptions } from './eval-query.js';
+export { pi, piQuery, type PiOptions } from './pi.js';
+export { functorEvaluator, type FunctorEvaluatorOptions } from './evaluator.js';
+export { TermCompiler, cellKey, type CellValue } from './term-evaluation.js';

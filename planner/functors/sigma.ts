@@ -1,0 +1,252 @@
+/**
+ * Σ_F (push forward along F : S → T), the left adjoint of Δ_F, as the reference computes it
+ * (`SigmaInstance`): translate I's presentation along F — each generator g of entity E becomes a
+ * generator of F(E), each labelled-null generator stays, each equation s = t becomes F(s) = F(t)
+ * — and saturate the result over T (catalog/saturate.ts). The saturation does the rest: T's
+ * path equations merge rows, foreign keys nothing determines get fresh rows named by their term
+ * (`e1.manager`), attributes nothing determines get labelled nulls named by their term, two
+ * different constants forced equal are `E_INSTANCE_CLASH` (naming the equation and both values),
+ * a model growing past the row limit is `E_INSTANCE_INFINITE` (naming the foreign-key cycle),
+ * a NOT NULL attribute left unknown is `E_INSTANCE_NOT_NULL`.
+ *
+ * Which presentation: the input's own generators and equations when it has them (a `literal`
+ * instance; row names and labels then read exactly as the reference's), otherwise the
+ * presentation of its rows — one generator per row, one equation per foreign key and per known
+ * attribute value of each row, one labelled-null generator per label — which presents the same
+ * instance (so Σ of a Δ, a Σ or an `eval` works the same way).
+ */
+import { assertNever, type SourceLocation, type Value } from '../../common/index.js';
+import {
+  applyTerm,
+  constTerm,
+  entitySort,
+  fkTerm,
+  genTerm,
+  literalTerm,
+  nullTerm,
+  printTypedTerm,
+  saturate,
+  skTerm,
+  substitute,
+  varTerm,
+  type Attribute,
+  type Mapping,
+  type Presentation,
+  type PresentationGenerator,
+  type SaturatedInstance,
+  type TypedEquation,
+  type TypedTerm,
+} from '../../catalog/index.js';
+import { checkOnSchema } from './delta.js';
+import { FunctorError } from './errors.js';
+
+export interface SigmaOptions {
+  /** The result instance's name, for messages. */
+  readonly name?: string | undefined;
+  /** Where the result is declared (errors no single equation caused are reported there). */
+  readonly location?: SourceLocation | undefined;
+  /** The input's generators and equations, when it was given by a presentation. */
+  readonly presentation?: Presentation | undefined;
+  /** Rows past which the result is infinite (default `limits.instanceRowsMax`). */
+  readonly instanceRowsMax?: number | undefined;
+  /** Steps of typeside-equation matching (default `limits.congruenceStepsMax`). */
+  readonly congruenceStepsMax?: number | undefined;
+}
+
+/** Σ_F(I): saturate F applied to I's presentation. */
+export function sigma(
+  mapping: Mapping,
+  input: SaturatedInstance,
+  options: SigmaOptions = {},
+): SaturatedInstance {
+  checkOnSchema(input, mapping.source.entityNames(), `sigma ${mapping.name}`);
+  const presentation =
+    options.presentation === undefined
+      ? sigmaPresentationOfRows(mapping, input)
+      : sigmaPresentation(mapping, options.presentation);
+  return saturate(presentation, {
+    name: options.name,
+    location: options.location,
+    instanceRowsMax: options.instanceRowsMax,
+    congruenceStepsMax: options.congruenceStepsMax,
+  });
+}
+
+/** F applied to a presentation over S: a presentation over T. */
+export function sigmaPresentation(mapping: Mapping, presentation: Presentation): Presentation {
+  const generators = presentation.generators.map((generator): PresentationGenerator =>
+    generator.sort.kind === 'EntitySort'
+      ? { ...generator, sort: entitySort(mapping.entity(generator.sort.entity)) }
+      : generator,
+  );
+  const typeside = mapping.target.typeside;
+  const equations = presentation.equations.map((equation): TypedEquation => {
+    const lhs = translateTerm(mapping, equation.lhs);
+    const rhs = translateTerm(mapping, equation.rhs);
+    const text = `${printTypedTerm(lhs, typeside)} = ${printTypedTerm(rhs, typeside)}`;
+    return {
+      lhs,
+      rhs,
+      text: text === equation.text ? text : `${text} (from \`${equation.text}\`)`,
+      location: equation.location,
+    };
+  });
+  return { schema: mapping.target, generators, equations };
+}
+
+/**
+ * F applied to the presentation of I's rows. Generators are named by the rows' names, qualified
+ * by their entity (`E:e1`) where two entities have a row of one name.
+ */
+export function sigmaPresentationOfRows(mapping: Mapping, input: SaturatedInstance): Presentation {
+  const generators: PresentationGenerator[] = [];
+  const equations: TypedEquation[] = [];
+  const typeside = mapping.target.typeside;
+  const names = generatorNames(input);
+  const labelSorts = new Map<string, string>();
+  for (const table of input.tables) {
+    const targetEntity = mapping.entity(table.entity);
+    const rowNames = names.get(table.entity) as readonly string[];
+    for (const name of rowNames) generators.push({ name, sort: entitySort(targetEntity) });
+  }
+  const push = (lhs: TypedTerm, rhs: TypedTerm, source: string): void => {
+    const text = `${printTypedTerm(lhs, typeside)} = ${printTypedTerm(rhs, typeside)}`;
+    equations.push({
+      lhs,
+      rhs,
+      text: text === source ? text : `${text} (from \`${source}\`)`,
+      location: undefined,
+    });
+  };
+  for (const table of input.tables) {
+    const targetEntity = mapping.entity(table.entity);
+    const rowNames = names.get(table.entity) as readonly string[];
+    for (const fk of mapping.source.foreignKeysOf(table.entity)) {
+      const path = mapping.foreignKeyPath(table.entity, fk.name);
+      const column = table.foreignKeys.get(fk.name);
+      const targetNames = names.get(fk.target);
+      if (column === undefined || targetNames === undefined) {
+        throw new FunctorError(
+          'E_FUNCTOR_MISMATCH',
+          `the instance has no foreign key \`${table.entity}.${fk.name}\``,
+        );
+      }
+      for (let row = 0; row < table.rowCount; row++) {
+        const name = rowNames[row] as string;
+        const targetName = targetNames[column[row] as number] as string;
+        let lhs: TypedTerm = genTerm(name, targetEntity);
+        for (const step of path.foreignKeys) lhs = fkTerm(step, lhs);
+        push(lhs, genTerm(targetName, path.target), `${name}.${fk.name} = ${targetName}`);
+      }
+    }
+    for (const attribute of mapping.source.attributesOf(table.entity)) {
+      const image = mapping.attributeTerm(table.entity, attribute.name);
+      const column = table.attributes.get(attribute.name);
+      if (column === undefined) {
+        throw new FunctorError(
+          'E_FUNCTOR_MISMATCH',
+          `the instance has no attribute \`${table.entity}.${attribute.name}\``,
+        );
+      }
+      for (let row = 0; row < table.rowCount; row++) {
+        const name = rowNames[row] as string;
+        const lhs = substitute(
+          image.term,
+          new Map([[image.variable, genTerm(name, targetEntity)]]),
+        );
+        const rhs = cellTerm(mapping, attribute, column.values[row] ?? null, column.labels[row]);
+        if (rhs.kind === 'Sk' && !labelSorts.has(rhs.name)) {
+          labelSorts.set(rhs.name, attribute.sort);
+          generators.push({ name: rhs.name, sort: { kind: 'TypeSort', sort: attribute.sort } });
+        }
+        push(lhs, rhs, `${name}.${attribute.name} = ${printTypedTerm(rhs, typeside)}`);
+      }
+    }
+  }
+  return { schema: mapping.target, generators, equations };
+}
+
+/** The term a cell stands for: a literal, a typeside constant, NULL, or a labelled null. */
+function cellTerm(
+  mapping: Mapping,
+  attribute: Attribute,
+  value: Value,
+  label: string | undefined,
+): TypedTerm {
+  const typeside = mapping.target.typeside;
+  if (label !== undefined) {
+    const constant = typeside.constant(label);
+    return constant !== undefined && constant.sort === attribute.sort
+      ? constTerm(constant)
+      : skTerm(label, attribute.sort);
+  }
+  if (value === null) return nullTerm(attribute.sort);
+  if (attribute.scalarType === undefined && typeof value === 'string') {
+    const constant = typeside.constant(value);
+    if (constant !== undefined && constant.sort === attribute.sort) return constTerm(constant);
+  }
+  return literalTerm(attribute.sort, value);
+}
+
+/** Per entity, a generator name for each row, unique across the instance. */
+function generatorNames(input: SaturatedInstance): Map<string, readonly string[]> {
+  const owners = new Map<string, number>();
+  for (const table of input.tables) {
+    for (const name of new Set(table.rowNames)) owners.set(name, (owners.get(name) ?? 0) + 1);
+  }
+  const used = new Set<string>();
+  const result = new Map<string, readonly string[]>();
+  for (const table of input.tables) {
+    result.set(
+      table.entity,
+      table.rowNames.map((name, row) => {
+        let unique = (owners.get(name) ?? 0) > 1 ? `${table.entity}:${name}` : name;
+        if (used.has(unique)) unique = `${table.entity}:${name}#${row}`;
+        used.add(unique);
+        return unique;
+      }),
+    );
+  }
+  return result;
+}
+
+/**
+ * F applied to a term over S: entities of variables and generators mapped, foreign keys replaced
+ * by their paths, attributes by their terms. Foreign keys and attributes are resolved by entity
+ * and name in F's source, so terms of an equal copy of S translate too.
+ */
+export function translateTerm(mapping: Mapping, term: TypedTerm): TypedTerm {
+  switch (term.kind) {
+    case 'Var':
+      return term.sort.kind === 'EntitySort'
+        ? varTerm(term.name, entitySort(mapping.entity(term.sort.entity)))
+        : term;
+    case 'Gen':
+      return genTerm(term.name, mapping.entity(term.entity));
+    case 'Sk':
+    case 'Const':
+    case 'Literal':
+    case 'Null':
+      return term;
+    case 'Fk': {
+      let result = translateTerm(mapping, term.argument);
+      const path = mapping.foreignKeyPath(term.foreignKey.source, term.foreignKey.name);
+      for (const fk of path.foreignKeys) result = fkTerm(fk, result);
+      return result;
+    }
+    case 'Att': {
+      const image = mapping.attributeTerm(term.attribute.entity, term.attribute.name);
+      return substitute(
+        image.term,
+        new Map([[image.variable, translateTerm(mapping, term.argument)]]),
+      );
+    }
+    case 'Apply':
+      return applyTerm(
+        term.function,
+        term.args.map((arg) => translateTerm(mapping, arg)),
+      );
+    default:
+      return assertNever(term, 'term');
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * The planner's front: SQL text → prepared statement (plan, output columns, parameter types,
+ * all known before any parameter value: drivers Describe first) → result.
+ *
+ * `await loadSqlParser()` once before `prepareSql` (libpg-query's WebAssembly module).
+ */
+import { assertNever, type ScalarType, type Value } from '../common/index.js';
+import { QueryBinder } from './binder/bind-query.js';
+import { BindContext } from './binder/context.js';
+import type { RelationSource } from './data/source.js';
+import type { Batch } from './data/vector.js';
+import { vectorFromValues } from './data/vector.js';
+import { PlanError } from './errors.js';
+import {
+  defaultFunctionContext,
+  ExecutionEnvironment,
+  type OperatorStatistics,
+} from './exec/environment.js';
+import { executePlan } from './exec/execute.js';
+import type { FunctionContext } from './expr/functions.js';
+import { annotateCorrelation } from './logical/analysis.js';
+import { explainLogical, planInputs, describeNode, type LogicalPlan } from './logical/plan.js';
+import { optimize, type OptimizerOptions } from './optimizer/optimize.js';
+import type { QueryResult, ResultColumn } from './result.js';
+import { parseSqlStatement } from './sql/parse.js';
+import type { SqlStatement } from './sql/ast.js';
+
+export interface PrepareOptions extends OptimizerOptions {
+  /** Types the client declared for `$1`, `$2`, … (undefined: infer from context). */
+  readonly parameterTypes?: readonly (ScalarType | undefined)[];
+  /** For error locations. */
+  readonly file?: string;
+}
+
+export type PreparedStatement =
+  | {
+      readonly kind: 'query';
+      readonly plan: LogicalPlan;
+      readonly columns: readonly ResultColumn[];
+      readonly parameterTypes: readonly ScalarType[];
+      /** The statement's text, trimmed. */
+      readonly text: string;
+    }
+  | {
+      readonly kind: 'explain';
+      readonly analyze: boolean;
+      readonly plan: LogicalPlan;
+      readonly columns: readonly ResultColumn[];
+      readonly parameterTypes: readonly ScalarType[];
+      readonly text: string;
+    }
+  | {
+      /** BEGIN / COMMIT / ROLLBACK / SET / SHOW: for the session layer, no plan. */
+      readonly kind: 'session';
+      readonly statement: Exclude<SqlStatement, { kind: 'Query' } | { kind: 'Explain' }>;
+      readonly columns: readonly ResultColumn[];
+      readonly parameterTypes: readonly ScalarType[];
+      readonly text: string;
+    };
+
+export const EXPLAIN_COLUMNS: readonly ResultColumn[] = [{ name: 'QUERY PLAN', type: 'String' }];
+
+/** Bind and optimise one statement. */
+export function prepareSql(
+  source: RelationSource,
+  text: string,
+  options: PrepareOptions = {},
+): PreparedStatement {
+  const parsed = parseSqlStatement(text, options.file);
+  const statement = parsed.statement;
+  const context = new BindContext(source, parsed.source, options.parameterTypes ?? []);
+  const bindQuery = (
+    query: Extract<SqlStatement, { kind: 'Query' }>,
+  ): { plan: LogicalPlan; parameterTypes: ScalarType[] } => {
+    const binder = new QueryBinder(context);
+    const bound = annotateCorrelation(binder.bindQuery(query, undefined));
+    return { plan: optimize(bound, options), parameterTypes: binder.parameterTypes() };
+  };
+  switch (statement.kind) {
+    case 'Query': {
+      const { plan, parameterTypes } = bindQuery(statement);
+      return {
+        kind: 'query',
+        plan,
+        columns: plan.output.map((column) => ({ name: column.name, type: column.type })),
+        parameterTypes,
+        text: parsed.text,
+      };
+    }
+    case 'Explain': {
+      const { plan, parameterTypes } = bindQuery(statement.query);
+      return {
+        kind: 'explain',
+        analyze: statement.analyze,
+        plan,
+        columns: EXPLAIN_COLUMNS,
+        parameterTypes,
+        text: parsed.text,
+      };
+    }
+    case 'Transaction':
+    case 'Set':
+    case 'Show':
+      return {
+        kind: 'session',
+        statement,
+        columns: statement.kind === 'Show' ? [{ name: statement.name, type: 'String' }] : [],
+        parameterTypes: [],
+        text: parsed.text,
+      };
+    default:
+      return assertNever(statement, 'statement');
+  }
+}
+
+export interface ExecuteOptions {
+  readonly functions?: FunctionContext;
+  readonly memoryBytesMax?: number;
+  readonly batchRowsMax?: number;
+}
+
+function checkParameters(prepared: PreparedStatement, parameters: readonly Value[]): void {
+  if (parameters.length !== prepared.parameterTypes.length) {
+    throw new PlanError(
+      'E_SQL_PARAMETER',
+      `the statement has ${prepared.parameterTypes.length} parameter${prepared.parameterTypes.length === 1 ? '' : 's'}, ${parameters.length} value${parameters.length === 1 ? ' was' : 's were'} given`,
+    );
+  }
+}
+
+/** Run a prepared statement with parameter values (engine form, of `parameterTypes`). */
+export function executePrepared(
+  prepared: PreparedStatement,
+  parameters: readonly Value[] = [],
+  options: ExecuteOptions = {},
+): QueryResult {
+  checkParameters(prepared, parameters);
+  switch (prepared.kind) {
+    case 'query': {
+      const env = new ExecutionEnvironment(
+        parameters,
+        options.functions ?? defaultFunctionContext(),
+        {
+          ...(options.memoryBytesMax === undefined
+            ? {}
+            : { memoryBytesMax: options.memoryBytesMax }),
+        },
+      );
+      const batches: Batch[] = [];
+      let rowCount = 0;
+      for (const batch of executePlan(prepared.plan, env, options.batchRowsMax)) {
+        if (batch.length === 0) continue;
+        batches.push(batch);
+        rowCount += batch.length;
+      }
+      return { columns: prepared.columns, batches, rowCount };
+    }
+    case 'explain': {
+      let lines: string[];
+      if (prepared.analyze) {
+        const env = new ExecutionEnvironment(
+          parameters,
+          options.functions ?? defaultFunctionContext(),
+          {
+            analyze: true,
+            ...(options.memoryBytesMax === undefined
+              ? {}
+              : { memoryBytesMax: options.memoryBytesMax }),
+          },
+        );
+        const started = performance.now();
+        for (const batch of executePlan(prepared.plan, env, options.batchRowsMax)) void batch;
+        const totalMs = performance.now() - started;
+        lines = explainAnalyzed(prepared.plan, env.statistics ?? new Map());
+        lines.push(`Execution Time: ${totalMs.toFixed(3)} ms`);
+      } else {
+        lines = explainLogical(prepared.plan);
+      }
+      return {
+        columns: prepared.columns,
+        batches: [{ length: lines.length, columns: [vectorFromValues('String', lines)] }],
+        rowCount: lines.length,
+      };
+    }
+    case 'session':
+      return { columns: prepared.columns, batches: [], rowCount: 0 };
+    default:
+      return assertNever(prepared, 'prepared statement');
+  }
+}
+
+/** EXPLAIN ANALYZE lines: each node with the rows it produced and its time (inputs included). */
+export function explainAnalyzed(
+  plan: LogicalPlan,
+  statistics: ReadonlyMap<LogicalPlan, OperatorStatistics>,
+  indent = 0,
+): string[] {
+  const entry = statistics.get(plan);
+  const actual =
+    entry === undefined
+      ? ' (never executed)'
+      : ` (actual rows=${entry.rows} batches=${entry.batches} time=${entry.timeMs.toFixed(3)} ms)`;
+  const lines = [`${'  '.repeat(indent)}${describeNode(plan)}${actual}`];
+  for (const input of planInputs(plan))
+    lines.push(...explainAnalyzed(input, statistics, indent + 1));
+  return lines;
+}
+
+/** Prepare and run in one step. */
+export function runSql(
+  source: RelationSource,
+  text: string,
+  parameters: readonly Value[] = [],
+  options: PrepareOptions & ExecuteOptions = {},
+): QueryResult {
+  return executePrepared(prepareSql(source, text, options), parameters, options);
+}
