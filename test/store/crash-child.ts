@@ -1,0 +1,37 @@
+/**
+ * The crash test's child process: `crash-child <data directory> <seed> <writers>`. Opens (or
+ * creates) database `crash`, prints `ready <lsn>`, then runs workload transactions with
+ * `writers` concurrent committers forever, printing `ack <n>` once transaction n is durable.
+ * The parent SIGKILLs it at a random moment. Between commits it also begins, writes and rolls
+ * back a transaction now and then (which must leave no trace).
+ */
+import { Store } from '../../store/index.js';
+import { CRASH_TABLES, random, workloadTransaction } from './crash-workload.js';
+
+const [directory, seedText, writersText] = process.argv.slice(2);
+const seed = Number(seedText);
+const writers = Number(writersText ?? '1');
+const store = await Store.open(directory!);
+const database = (await store.has('crash'))
+  ? await store.open('crash')
+  : await store.create('crash', CRASH_TABLES);
+process.stdout.write(`ready ${database.lsn}\n`);
+
+const noise = random(seed ^ process.pid);
+
+async function writer(): Promise<void> {
+  for (;;) {
+    if (noise() < 0.1) {
+      const discarded = await database.begin();
+      workloadTransaction(discarded, seed + 1);
+      discarded.rollback();
+    }
+    let number = 0;
+    await database.write((transaction) => {
+      number = workloadTransaction(transaction, seed);
+    });
+    process.stdout.write(`ack ${number}\n`);
+  }
+}
+
+await Promise.all(Array.from({ length: writers }, () => writer()));
