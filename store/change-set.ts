@@ -81,20 +81,28 @@ export function changeOps(draft: DatabaseDraft, view: ReadView): ChangeOp[] {
   return ops;
 }
 
-/** An insert op for rows first .. first + count − 1 of a table as `table` reads them. */
+/**
+ * An insert op for rows first .. first + count − 1 of a table as `table` reads them. With
+ * `purge`, deleted rows are written as NULL (compaction: their values leave the file).
+ */
 export function insertOp(
   table: ReturnType<ReadView['table']>,
   first: number,
   count: number,
+  purge = false,
 ): ChangeOp {
-  const columns: Record<string, EncodedColumn> = {};
-  table.definition.columns.forEach((column, columnIndex) => {
-    columns[column.name] = encodeColumnRange(table.column(columnIndex), first, count);
-  });
   const deleted: number[] = [];
   for (let offset = 0; offset < count; offset++) {
     if (!table.isActive(first + offset)) deleted.push(offset);
   }
+  const purged =
+    purge && deleted.length > 0
+      ? (offset: number): boolean => !table.isActive(first + offset)
+      : undefined;
+  const columns: Record<string, EncodedColumn> = {};
+  table.definition.columns.forEach((column, columnIndex) => {
+    columns[column.name] = encodeColumnRange(table.column(columnIndex), first, count, purged);
+  });
   return deleted.length > 0
     ? { op: 'insert', entity: table.entity, row: first, count, columns, deleted }
     : { op: 'insert', entity: table.entity, row: first, count, columns };

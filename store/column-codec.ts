@@ -70,14 +70,53 @@ export function encodeColumnRows(column: ColumnView, rows: ArrayLike<number>): E
   return encodeBinary(column, column.gather(rows), count, (index) => rows[index]!);
 }
 
-/** Encode rows first .. first + count − 1. */
-export function encodeColumnRange(column: ColumnView, first: number, count: number): EncodedColumn {
+/**
+ * Encode rows first .. first + count − 1. Rows at which `purged(offset)` holds are written as
+ * NULL with no label (compaction's purge of deleted rows: their values leave the file, and a
+ * string only they used leaves the dictionary).
+ */
+export function encodeColumnRange(
+  column: ColumnView,
+  first: number,
+  count: number,
+  purged?: (offset: number) => boolean,
+): EncodedColumn {
   if (count < PLAIN_ROWS_MAX) {
     const values = new Array<unknown>(count);
-    for (let index = 0; index < count; index++) values[index] = plainValue(column, first + index);
+    for (let index = 0; index < count; index++) {
+      values[index] = purged?.(index) === true ? null : plainValue(column, first + index);
+    }
     return { v: values };
   }
-  return encodeBinary(column, column.slice(first, count), count, (index) => first + index);
+  const slice = column.slice(first, count);
+  return encodeBinary(
+    column,
+    purged === undefined ? slice : purgeVector(slice, count, purged),
+    count,
+    (index) => first + index,
+    purged,
+  );
+}
+
+/** A copy of `vector` with the purged rows NULL and their value slots zero. */
+function purgeVector(
+  vector: ColumnVector,
+  count: number,
+  purged: (offset: number) => boolean,
+): ColumnVector {
+  const values = vector.kind === 'dictionary' ? vector.codes.slice() : vector.values.slice();
+  const validity = new Uint8Array(bitmapBytes(count));
+  if (vector.validity === undefined) validity.fill(0xff);
+  else validity.set(vector.validity.subarray(0, validity.length));
+  for (let offset = 0; offset < count; offset++) {
+    if (!purged(offset)) continue;
+    validity[offset >>> 3]! &= ~(1 << (offset & 7));
+    if (values instanceof BigInt64Array) values[offset] = 0n;
+    else values[offset] = 0;
+  }
+  return vector.kind === 'dictionary'
+    ? { ...vector, codes: values as Uint32Array, validity }
+    : ({ ...vector, values, validity } as ColumnVector);
 }
 
 function encodeBinary(
@@ -85,11 +124,13 @@ function encodeBinary(
   gathered: ColumnVector,
   count: number,
   rowAt: (index: number) => number,
+  purged?: (offset: number) => boolean,
 ): EncodedColumn {
   const labels: [number, string][] = [];
   const labelled = column.labels();
   if (labelled.size > 0) {
     for (let index = 0; index < count; index++) {
+      if (purged?.(index) === true) continue;
       const term = labelled.get(rowAt(index));
       if (term !== undefined) labels.push([index, term]);
     }

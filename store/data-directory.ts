@@ -14,29 +14,21 @@
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Checksum } from './checksum.js';
-import { Database, type CommitLog } from './database.js';
+import { Database } from './database.js';
+import { COMPACTING_FILE, DatabaseFiles, syncDirectory, WAL_FILE } from './database-files.js';
 import { StoreError } from './errors.js';
 import { ProcessLock } from './process-lock.js';
 import type { TableDefinition } from './schema.js';
 import { recoverWal } from './wal-recovery.js';
 import { WalWriter } from './wal-writer.js';
 
-export const WAL_FILE = 'wal.ndjson';
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/;
 
 export interface OpenOptions {
   /** Truncate the WAL at its first bad line instead of refusing to open (see wal-recovery.ts). */
   readonly repair?: boolean | undefined;
-}
-
-/** fsync a directory so that a file created, renamed or removed in it survives a crash. */
-export async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  /** Compact in the background once the WAL passes this many bytes (off when undefined). */
+  readonly autoCompactBytes?: number | undefined;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -58,6 +50,8 @@ function checkName(name: string): void {
   }
 }
 
+export { WAL_FILE };
+
 /**
  * Open the database in `directory` (which holds a WAL): take the process lock, replay the WAL
  * (torn tail truncated, corruption refused unless `repair`), and attach a WAL writer.
@@ -70,19 +64,16 @@ export async function openDatabaseDirectory(
 ): Promise<Database> {
   const lock = await ProcessLock.acquire(directory);
   try {
+    await rm(join(directory, COMPACTING_FILE), { force: true });
     const database = new Database(name);
     const walFile = join(directory, WAL_FILE);
     const report = await recoverWal(walFile, database, checksum, options);
     const writer = await WalWriter.open(walFile, checksum, report.sizeBytes);
-    const log: CommitLog = {
-      prepare: (lsn, ops) => writer.prepare(lsn, ops),
-      write: (prepared) => writer.write(prepared),
-      close: async () => {
-        await writer.close();
-        await lock.release();
-      },
-    };
-    database.attachLog(log);
+    const files = new DatabaseFiles(directory, writer, checksum, lock, {
+      autoCompactBytes: options.autoCompactBytes,
+    });
+    files.attach(database);
+    database.attachLog(files);
     database.recovery = report;
     database.walWriter = writer;
     return database;

@@ -30,6 +30,7 @@ import type { ColumnInput, RowInput } from './values.js';
 import { WriterLock } from './writer-lock.js';
 import type { WalRecoveryReport } from './wal-recovery.js';
 import type { WalWriter } from './wal-writer.js';
+import type { CompactionReport } from './database-files.js';
 
 /** Default wait for the writer lock before E_STORE_BUSY. */
 export const LOCK_TIMEOUT_MS_DEFAULT = 10_000;
@@ -44,6 +45,8 @@ export interface CommitLog {
   afterCommit?(): void;
   /** Flush and close the files (after the database stopped accepting commits). */
   close?(): Promise<void>;
+  /** Rewrite the log as one base entry of the active rows (see database-files.ts). */
+  compact?(): Promise<CompactionReport>;
 }
 
 export interface PreparedCommit {
@@ -367,6 +370,16 @@ export class Database implements TransactionOwner {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const wake of waiters) wake();
+  }
+
+  /**
+   * Compact the WAL: one base entry of every table with deleted rows purged, swapped in
+   * atomically while writers go on (they wait only for the final swap). Undefined for an
+   * in-memory database, which has no files.
+   */
+  async compact(): Promise<CompactionReport | undefined> {
+    this.checkUsable();
+    return this.log?.compact?.();
   }
 
   indexReport(): IndexReport[] {

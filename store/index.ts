@@ -94,3 +94,4 @@ export { createMemoryDatabase } from './memory-database.js';
 export { Store, WAL_FILE, type OpenOptions } from './data-directory.js';
 export type { WalRecoveryReport, WalRecoveryOptions } from './wal-recovery.js';
 export type { WalWriter } from './wal-writer.js';
+export type { CompactionReport } from './database-files.js';

@@ -1,0 +1,134 @@
+/**
+ * Compaction on real files: the WAL becomes one base entry of the active rows with deleted
+ * values purged from the file (GDPR), atomically, while concurrent writers keep committing;
+ * automatic compaction past a threshold; the compacted database reopens equal.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'mocha';
+import {
+  foreignKeyColumn,
+  labelledNull,
+  scalarColumn,
+  Store,
+  tableDefinition,
+  WAL_FILE,
+} from '../../store/index.js';
+import { dumpDatabase } from './crash-workload.js';
+
+const person = tableDefinition('Person', [
+  scalarColumn('name', 'String', { notNull: true }),
+  scalarColumn('age', 'Int', { notNull: true }),
+  scalarColumn('score', 'Float'),
+]);
+const visit = tableDefinition('Visit', [
+  foreignKeyColumn('person', 'Person', { notNull: true }),
+  scalarColumn('note', 'String'),
+]);
+
+describe('store: compaction', () => {
+  let directory: string;
+  let store: Store;
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'catrust-compact-'));
+    store = await Store.open(directory);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('rewrites the WAL as one base entry, purging deleted values from the file', async () => {
+    const database = await store.create('gdpr', [person, visit]);
+    // Few rows (plain encoding) and many rows (binary encoding) of deleted secrets.
+    await database.insertRows('Person', [
+      { name: 'Alice', age: 30, score: 1.5 },
+      { name: 'SECRET-bob', age: 41 },
+      { name: 'Carol', age: 2n ** 60n, score: null },
+    ]);
+    await database.insertRows(
+      'Person',
+      Array.from({ length: 100 }, (_, index) => ({
+        name: index % 10 === 0 ? `SECRET-bulk-${index}` : `p${index}`,
+        age: index,
+      })),
+    );
+    await database.insertRows('Visit', [
+      { person: 1, note: 'SECRET-visit' },
+      { person: 0, note: null },
+    ]);
+    await database.update('Visit', 1, { note: labelledNull('v1.note') });
+    await database.delete('Person', 1, { cascade: true });
+    await database.deleteWhere('Person', (rowId, table) =>
+      String(table.column('name').value(rowId)).startsWith('SECRET'),
+    );
+    const expected = dumpDatabase(database);
+    const file = join(directory, 'gdpr', WAL_FILE);
+    assert.match(await readFile(file, 'latin1'), /SECRET/);
+    const bulkBefore = Buffer.from('SECRET-bulk-50').toString('base64');
+
+    const report = await database.compact();
+    assert.ok(report !== undefined);
+    assert.equal(report.lsn, database.lsn);
+    assert.equal(report.purgedRows, 12);
+    assert.equal(report.carriedEntries, 0);
+    const text = await readFile(file, 'latin1');
+    assert.equal(text.split('\n').length, 2, 'one line and its newline');
+    assert.doesNotMatch(text, /SECRET/);
+    assert.ok(!text.includes(bulkBefore));
+    assert.deepEqual(dumpDatabase(database), expected);
+    assert.deepEqual(await readdir(join(directory, 'gdpr')), ['LOCK', WAL_FILE]);
+
+    // Writes after compaction append after the base; everything reopens equal.
+    await database.insert('Person', { name: 'Dave', age: 5 });
+    const after = dumpDatabase(database);
+    await database.close();
+    const reopened = await store.open('gdpr');
+    assert.deepEqual(dumpDatabase(reopened), after);
+    assert.equal(reopened.table('Person').row(1), undefined);
+    assert.equal(reopened.table('Person').rowCount, 104, 'row ids are kept');
+  });
+
+  it('lets writers commit during a compaction and keeps their commits', async () => {
+    const database = await store.create('busy', [person]);
+    await database.appendColumns('Person', {
+      name: Array.from({ length: 50_000 }, (_, index) => `n${index % 1000}`),
+      age: new Float64Array(50_000).map((_, index) => index),
+    });
+    await database.deleteWhere('Person', (rowId) => rowId % 2 === 0);
+    const compaction = database.compact();
+    const writes = Array.from({ length: 20 }, (_, index) =>
+      database.insert('Person', { name: `during${index}`, age: index }),
+    );
+    const [report] = await Promise.all([compaction, ...writes]);
+    assert.ok(report !== undefined);
+    const expected = dumpDatabase(database);
+    assert.equal(database.table('Person').activeRowCount, 25_020);
+    await database.close();
+    const reopened = await store.open('busy');
+    assert.deepEqual(dumpDatabase(reopened), expected);
+    assert.equal(reopened.recovery!.entries, 21, 'the base and the 20 commits');
+  });
+
+  it('compacts automatically in the background past a WAL size threshold', async () => {
+    await store.create('auto', [person]);
+    const database = await store.open('auto');
+    await database.close();
+    const auto = await store.open('auto', { autoCompactBytes: 4096 });
+    for (let index = 0; index < 60; index++) {
+      await auto.insert('Person', { name: `x${index}`, age: index });
+      if (index % 3 === 0) await auto.delete('Person', index);
+    }
+    const expected = dumpDatabase(auto);
+    await auto.close();
+    const lines = (await readFile(join(directory, 'auto', WAL_FILE), 'utf8')).split('\n');
+    assert.ok(lines[0]!.startsWith('{"e":{"base":'), 'the WAL starts with a base entry');
+    assert.ok(lines.length < 80, `${lines.length} lines: never compacted`);
+    const reopened = await store.open('auto');
+    assert.deepEqual(dumpDatabase(reopened), expected);
+  });
+});
