@@ -45,3 +45,4 @@ export { explainLogical, describeNode, type LogicalPlan, type PlanColumn } from 
 export { OPTIMIZER_RULES, optimize, type OptimizerOptions } from './optimizer/optimize.js';
 export { sqlTypeName, postgresTypeOid, typeFromSqlName, typeFromPostgresOid } from './types.js';
 export { parseText, valueToText } from './expr/cast.js';
+export * from './functors/index.js';

@@ -4,16 +4,22 @@
  * output (names, types, ids) is checked against the original: a rule that changes what a query
  * returns is a bug, reported as such. Rules can be switched off by name (`disabledRules`).
  *
- * Order: filters first move into scans (so later rules see scan predicates), then LIMIT over
+ * Order: predicates first move down through joins, projections and sorts (and join
+ * conditions split by side), then filters move into scans (so later rules see scan predicates), then LIMIT over
  * ORDER BY fuses into a top-k.
  */
 import { InternalError, limits } from '../../common/index.js';
 import type { LogicalPlan } from '../logical/plan.js';
 import { filterIntoScanRule } from './filter-into-scan.js';
+import { predicatePushdownRule } from './predicate-pushdown.js';
 import type { OptimizerRule } from './rule.js';
 import { topKRule } from './topk.js';
 
-export const OPTIMIZER_RULES: readonly OptimizerRule[] = [filterIntoScanRule, topKRule];
+export const OPTIMIZER_RULES: readonly OptimizerRule[] = [
+  predicatePushdownRule,
+  filterIntoScanRule,
+  topKRule,
+];
 
 export interface OptimizerOptions {
   /** Rule names to skip (for debugging and for tests that compare plans). */

@@ -182,7 +182,9 @@ export class QueryGenerator {
           case 5:
             return `(${leaf()} % ${random.int(2, 5)})`;
           case 6:
-            return `COALESCE(${this.expr('Int', scope, depth + 1)}, ${literal(random, 'Int')})`;
+            return random.chance(0.5)
+              ? `COALESCE(${this.expr('Int', scope, depth + 1)}, ${literal(random, 'Int')})`
+              : this.scalarSubquery(scope);
           default:
             return `CASE WHEN ${this.bool(scope, depth + 1)} THEN ${this.expr('Int', scope, depth + 1)} ELSE ${leaf()} END`;
         }
@@ -273,6 +275,25 @@ export class QueryGenerator {
         return `${this.expr(type, scope, depth + 1)} ${random.pick(['=', '<', '>='])} ${literal(random, type)}`;
       }
     }
+  }
+
+  /** An aggregate subquery (one row always), correlated to an Int of the scope half the time. */
+  scalarSubquery(scope: Scope): string {
+    const random = this.random;
+    const inner = random.pick(['ta', 'tb', 'tc']);
+    const outer = columnsOfType(scope, 'Int');
+    const correlate =
+      outer.length > 0 && random.chance(0.5)
+        ? ` WHERE w.i ${random.pick(['=', '<', '>='])} ${random.pick(outer).sql}`
+        : '';
+    const aggregate = random.pick([
+      'count(*)',
+      'count(w.j)',
+      'min(w.i)',
+      'max(w.j)',
+      'coalesce(max(w.i), -1)',
+    ]);
+    return `(SELECT ${aggregate} FROM ${inner} w${correlate})`;
   }
 
   aggregate(scope: Scope): { sql: string } {
@@ -456,13 +477,16 @@ export class QueryGenerator {
           { length: random.int(1, 3) },
           () => this.aggregate(scope).sql,
         );
+        if (random.chance(0.2))
+          aggregates.push(`coalesce(sum(${this.expr('Int', scope, 1)}), 0) + count(*)`);
+        if (random.chance(0.15))
+          aggregates.push(`CASE WHEN count(*) > 1 THEN 'many' ELSE 'few' END`);
         const items = [...groups, ...aggregates].map((item, index) => `${item} AS c${index + 1}`);
         const groupBy =
           groups.length > 0 ? ` GROUP BY ${groups.map((_, index) => index + 1).join(', ')}` : '';
-        const having =
-          groups.length > 0 && random.chance(0.3)
-            ? ` HAVING count(*) ${random.pick(['>', '>=', '<'])} ${random.int(0, 2)}`
-            : '';
+        const having = random.chance(0.3)
+          ? ` HAVING ${random.chance(0.5) ? 'count(*)' : `max(${this.expr('Int', scope, 1)})`} ${random.pick(['>', '>=', '<'])} ${random.int(0, 2)}`
+          : '';
         const ordered = random.chance(0.3);
         const order = ordered ? ` ORDER BY ${this.orderAll(items.length)}` : '';
         const limit = ordered && random.chance(0.5) ? ` LIMIT ${random.int(1, 4)}` : '';
