@@ -126,7 +126,7 @@ export function instanceSummaryToJson(instance: CheckedInstance): Json {
     schema: instance.schema.name,
     definition: instance.definition.kind,
     location: where(instance.location),
-    tables: rows as Json,
+    tables: rows as unknown as Json,
   };
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../catalog/index.js';
 import { formatLocation, type CatrustError } from '../common/index.js';
 import { parseProgramCollectingErrors } from '../cql/index.js';
+import { functorEvaluator } from '../planner/index.js';
 import { readSourceFile } from './io.js';
 
 export interface LoadedProgram {
@@ -19,9 +20,12 @@ export interface LoadedProgram {
   readonly warnings: readonly CatalogWarning[];
 }
 
-/** The options every CLI command checks with: local files may run their external code. */
+/**
+ * The options every CLI command checks with: local files may run their external code, and
+ * Σ/Δ/Π/eval instances are evaluated by the functor layer.
+ */
 export function cliCheckOptions(): CheckOptions {
-  return { allowExternalCode: true };
+  return { allowExternalCode: true, evaluator: functorEvaluator() };
 }
 
 /** Parse (recovering, so every syntax error is seen) and check; never throws for user errors. */

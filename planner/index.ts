@@ -46,3 +46,4 @@ export { OPTIMIZER_RULES, optimize, type OptimizerOptions } from './optimizer/op
 export { sqlTypeName, postgresTypeOid, typeFromSqlName, typeFromPostgresOid } from './types.js';
 export { parseText, valueToText } from './expr/cast.js';
 export * from './functors/index.js';
+export { StoreTableSource, StoreRelationSource } from './data/store-source.js';
