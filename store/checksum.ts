@@ -12,6 +12,13 @@ export class Checksum {
     return new Checksum(await createXXHash3());
   }
 
+  /** xxh3-64 of the concatenation of `parts`, without concatenating them. */
+  hexOf(parts: readonly Uint8Array[]): string {
+    this.hasher.init();
+    for (const part of parts) this.hasher.update(part);
+    return this.hasher.digest('hex');
+  }
+
   /** xxh3-64 of `data` as 16 lower-case hex digits. */
   hex(data: Uint8Array | string): string {
     this.hasher.init();

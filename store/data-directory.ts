@@ -15,7 +15,15 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Checksum } from './checksum.js';
 import { Database } from './database.js';
-import { COMPACTING_FILE, DatabaseFiles, syncDirectory, WAL_FILE } from './database-files.js';
+import {
+  COMPACTING_FILE,
+  DatabaseFiles,
+  SNAPSHOT_FILE,
+  SNAPSHOT_TEMPORARY_FILE,
+  syncDirectory,
+  WAL_FILE,
+} from './database-files.js';
+import { openSnapshot, type OpenedSnapshot } from './snapshot.js';
 import { StoreError } from './errors.js';
 import { ProcessLock } from './process-lock.js';
 import type { TableDefinition } from './schema.js';
@@ -63,24 +71,63 @@ export async function openDatabaseDirectory(
   options: OpenOptions = {},
 ): Promise<Database> {
   const lock = await ProcessLock.acquire(directory);
+  let snapshot: OpenedSnapshot | undefined;
   try {
     await rm(join(directory, COMPACTING_FILE), { force: true });
-    const database = new Database(name);
+    await rm(join(directory, SNAPSHOT_TEMPORARY_FILE), { force: true });
     const walFile = join(directory, WAL_FILE);
+    snapshot = await openNewestSnapshot(directory, walFile, checksum);
+    const database = new Database(name, snapshot?.version);
     const report = await recoverWal(walFile, database, checksum, options);
     const writer = await WalWriter.open(walFile, checksum, report.sizeBytes);
     const files = new DatabaseFiles(directory, writer, checksum, lock, {
       autoCompactBytes: options.autoCompactBytes,
     });
     files.attach(database);
+    if (snapshot !== undefined) files.holdSnapshot(snapshot);
     database.attachLog(files);
-    database.recovery = report;
+    database.recovery =
+      snapshot === undefined ? report : { ...report, snapshotLsn: snapshot.version.lsn };
     database.walWriter = writer;
     return database;
   } catch (error) {
+    snapshot?.close();
     await lock.release();
     throw error;
   }
+}
+
+/** The LSN of a base entry at the start of the WAL, if it starts with one (not yet verified). */
+async function walBaseLsn(walFile: string): Promise<number | undefined> {
+  const handle = await open(walFile, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const match = /^\{"e":\{"base":(\d+),/.exec(head.subarray(0, bytesRead).toString('latin1'));
+    return match === null ? undefined : Number(match[1]);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The snapshot to start recovery from: the directory's snapshot, unless the WAL starts with a
+ * newer base entry (a compaction finished but crashed before it removed the snapshot).
+ */
+async function openNewestSnapshot(
+  directory: string,
+  walFile: string,
+  checksum: Checksum,
+): Promise<OpenedSnapshot | undefined> {
+  const file = join(directory, SNAPSHOT_FILE);
+  if (!(await exists(file))) return undefined;
+  const snapshot = openSnapshot(file, checksum);
+  const base = await walBaseLsn(walFile);
+  if (base !== undefined && base > snapshot.version.lsn) {
+    snapshot.close();
+    return undefined;
+  }
+  return snapshot;
 }
 
 export class Store {

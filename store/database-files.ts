@@ -10,7 +10,7 @@
  * the directory fsynced, and the writer reopened on it. A crash at any point leaves either the
  * old WAL or the new one whole (a stray `wal.ndjson.compacting` is removed on open).
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLogger } from '../common/index.js';
 import { insertOp, type ChangeOp } from './change-set.js';
@@ -18,12 +18,27 @@ import type { Checksum } from './checksum.js';
 import type { CommitLog, Database, PreparedCommit } from './database.js';
 import type { ProcessLock } from './process-lock.js';
 import { ReadView } from './read-view.js';
+import { writeSnapshot, type OpenedSnapshot } from './snapshot.js';
+import type { DatabaseVersion } from './table-state.js';
 import { WalWriter } from './wal-writer.js';
 
 const log = createLogger('store.compaction');
 
 export const WAL_FILE = 'wal.ndjson';
 export const COMPACTING_FILE = 'wal.ndjson.compacting';
+export const SNAPSHOT_FILE = 'snapshot.cat2';
+export const SNAPSHOT_TEMPORARY_FILE = 'snapshot.cat2.writing';
+
+export interface SnapshotReport {
+  /** LSN of the state the snapshot holds. */
+  readonly lsn: number;
+  readonly snapshotBytes: number;
+  /** Bytes of the WAL after the lines the snapshot covers were dropped. */
+  readonly walBytesAfter: number;
+  /** Lines committed while the snapshot was written, kept in the WAL. */
+  readonly carriedEntries: number;
+  readonly elapsedMs: number;
+}
 
 export interface CompactionReport {
   /** LSN of the base entry. */
@@ -55,6 +70,9 @@ export async function syncDirectory(directory: string): Promise<void> {
 export class DatabaseFiles implements CommitLog {
   private compacting: Promise<CompactionReport> | undefined;
   private database: Database | undefined;
+  /** The tail of the queue of maintenance work (compaction, snapshots), one at a time. */
+  private maintenance: Promise<void> = Promise.resolve();
+  private readonly snapshots: OpenedSnapshot[] = [];
 
   constructor(
     readonly directory: string,
@@ -103,84 +121,160 @@ export class DatabaseFiles implements CommitLog {
     return this.compacting;
   }
 
-  private async runCompaction(): Promise<CompactionReport> {
+  /** A consistent, durable version and the WAL offset it ends at (taken under the lock). */
+  private async durablePoint(): Promise<{ version: DatabaseVersion; offset: number }> {
     const database = this.database!;
-    const started = performance.now();
-    // 1. A consistent, durable version and the WAL offset it ends at.
-    const { version, offset, bytesBefore } = await database.withWriterLock(async () => {
+    return database.withWriterLock(async () => {
       await database.whenIdle();
       await this.writer.flushed();
+      return { version: database.latestVersion(), offset: this.writer.sizeBytes };
+    });
+  }
+
+  /**
+   * Replace the WAL by `head` (already in the open temporary file, `headBytes` long) followed
+   * by the lines written after `offset`, holding the writer lock only for this swap. Returns
+   * the new size and the number of lines carried over.
+   */
+  private async swapWal(
+    temporary: FileHandle,
+    temporaryFile: string,
+    headBytes: number,
+    offset: number,
+  ): Promise<{ size: number; carried: number }> {
+    const database = this.database!;
+    return database.withWriterLock(async () => {
+      await database.whenIdle();
+      await this.writer.flushed();
+      let size = headBytes;
+      let carried = 0;
+      const end = this.writer.sizeBytes;
+      if (end > offset) {
+        const tail = Buffer.alloc(end - offset);
+        const old = await open(join(this.directory, WAL_FILE), 'r');
+        try {
+          await old.read(tail, 0, tail.length, offset);
+        } finally {
+          await old.close();
+        }
+        for (const byte of tail) if (byte === 0x0a) carried++;
+        await temporary.write(tail, 0, tail.length, size);
+        size += tail.length;
+      }
+      await temporary.sync();
+      await temporary.close();
+      await rename(temporaryFile, join(this.directory, WAL_FILE));
+      await syncDirectory(this.directory);
+      const next = await WalWriter.open(join(this.directory, WAL_FILE), this.checksum, size);
+      const previous = this.writer;
+      this.writer = next;
+      database.walWriter = next;
+      await previous.close();
+      return { size, carried };
+    });
+  }
+
+  /** Run `work` (compaction, snapshot) alone: one at a time per database. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.maintenance.then(work, work);
+    this.maintenance = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async runCompaction(): Promise<CompactionReport> {
+    return this.exclusive(async () => {
+      const database = this.database!;
+      const started = performance.now();
+      const { version, offset } = await this.durablePoint();
+      const bytesBefore = offset;
+      // The base entry, built and written without the lock.
+      const view = new ReadView(version, undefined, database.indexes);
+      const ops: ChangeOp[] = [];
+      const definitions = view.definitions();
+      if (definitions.length > 0) ops.push({ op: 'create', tables: definitions });
+      let purgedRows = 0;
+      for (const entity of view.entities()) {
+        const table = view.table(entity);
+        if (table.rowCount === 0) continue;
+        purgedRows += table.rowCount - table.activeRowCount;
+        ops.push(insertOp(table, 0, table.rowCount, true));
+      }
+      const base = this.writer.formatEntry({ base: version.lsn, ops });
+      const temporaryFile = join(this.directory, COMPACTING_FILE);
+      const handle = await open(temporaryFile, 'w');
+      let swapped: { size: number; carried: number };
+      try {
+        await handle.write(base, 0, base.length, 0);
+        swapped = await this.swapWal(handle, temporaryFile, base.length, offset);
+      } catch (error) {
+        await handle.close().catch(() => undefined);
+        await rm(temporaryFile, { force: true });
+        throw error;
+      }
+      // The base supersedes an older snapshot (recovery ignores one older than the base).
+      await rm(join(this.directory, SNAPSHOT_FILE), { force: true });
+      await syncDirectory(this.directory);
       return {
-        version: database.latestVersion(),
-        offset: this.writer.sizeBytes,
-        bytesBefore: this.writer.sizeBytes,
+        lsn: version.lsn,
+        bytesBefore,
+        bytesAfter: swapped.size,
+        carriedEntries: swapped.carried,
+        purgedRows,
+        elapsedMs: performance.now() - started,
       };
     });
-    // 2. The base entry, built and written without the lock.
-    const view = new ReadView(version, undefined, database.indexes);
-    const ops: ChangeOp[] = [];
-    const definitions = view.definitions();
-    if (definitions.length > 0) ops.push({ op: 'create', tables: definitions });
-    let purgedRows = 0;
-    for (const entity of view.entities()) {
-      const table = view.table(entity);
-      if (table.rowCount === 0) continue;
-      purgedRows += table.rowCount - table.activeRowCount;
-      ops.push(insertOp(table, 0, table.rowCount, true));
-    }
-    const base = this.writer.formatEntry({ base: version.lsn, ops });
-    const temporary = join(this.directory, COMPACTING_FILE);
-    const handle = await open(temporary, 'w');
-    let size = 0;
-    let carriedEntries = 0;
-    try {
-      await handle.write(base, 0, base.length, 0);
-      size = base.length;
-      // 3. The swap: copy what was committed meanwhile, sync, rename, reopen the writer.
-      await database.withWriterLock(async () => {
-        await database.whenIdle();
-        await this.writer.flushed();
-        const end = this.writer.sizeBytes;
-        if (end > offset) {
-          const tail = Buffer.alloc(end - offset);
-          const old = await open(join(this.directory, WAL_FILE), 'r');
-          try {
-            await old.read(tail, 0, tail.length, offset);
-          } finally {
-            await old.close();
-          }
-          for (const byte of tail) if (byte === 0x0a) carriedEntries++;
-          await handle.write(tail, 0, tail.length, size);
-          size += tail.length;
-        }
-        await handle.sync();
-        await handle.close();
-        await rename(temporary, join(this.directory, WAL_FILE));
+  }
+
+  /**
+   * Write a Snapshot V2 of the durable state and drop the WAL lines it covers. Writers go on
+   * meanwhile; they wait only for the final WAL swap.
+   */
+  snapshot(): Promise<SnapshotReport> {
+    return this.exclusive(async () => {
+      const started = performance.now();
+      const { version, offset } = await this.durablePoint();
+      const temporaryFile = join(this.directory, SNAPSHOT_TEMPORARY_FILE);
+      let snapshotBytes: number;
+      try {
+        snapshotBytes = await writeSnapshot(temporaryFile, version, this.checksum);
+        await rename(temporaryFile, join(this.directory, SNAPSHOT_FILE));
         await syncDirectory(this.directory);
-        const next = await WalWriter.open(join(this.directory, WAL_FILE), this.checksum, size);
-        const previous = this.writer;
-        this.writer = next;
-        database.walWriter = next;
-        await previous.close();
-      });
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      await rm(temporary, { force: true });
-      throw error;
-    }
-    return {
-      lsn: version.lsn,
-      bytesBefore,
-      bytesAfter: size,
-      carriedEntries,
-      purgedRows,
-      elapsedMs: performance.now() - started,
-    };
+      } catch (error) {
+        await rm(temporaryFile, { force: true });
+        throw error;
+      }
+      const walFile = join(this.directory, COMPACTING_FILE);
+      const handle = await open(walFile, 'w');
+      let swapped: { size: number; carried: number };
+      try {
+        swapped = await this.swapWal(handle, walFile, 0, offset);
+      } catch (error) {
+        await handle.close().catch(() => undefined);
+        await rm(walFile, { force: true });
+        throw error;
+      }
+      return {
+        lsn: version.lsn,
+        snapshotBytes,
+        walBytesAfter: swapped.size,
+        carriedEntries: swapped.carried,
+        elapsedMs: performance.now() - started,
+      };
+    });
+  }
+
+  /** Keep an opened snapshot's file open until the database closes (lazy columns read it). */
+  holdSnapshot(snapshot: OpenedSnapshot): void {
+    this.snapshots.push(snapshot);
   }
 
   async close(): Promise<void> {
-    await this.compacting?.catch(() => undefined);
+    await this.maintenance;
     await this.writer.close();
+    for (const snapshot of this.snapshots) snapshot.close();
     await this.lock.release();
   }
 }

@@ -30,7 +30,7 @@ import type { ColumnInput, RowInput } from './values.js';
 import { WriterLock } from './writer-lock.js';
 import type { WalRecoveryReport } from './wal-recovery.js';
 import type { WalWriter } from './wal-writer.js';
-import type { CompactionReport } from './database-files.js';
+import type { CompactionReport, SnapshotReport } from './database-files.js';
 
 /** Default wait for the writer lock before E_STORE_BUSY. */
 export const LOCK_TIMEOUT_MS_DEFAULT = 10_000;
@@ -47,6 +47,8 @@ export interface CommitLog {
   close?(): Promise<void>;
   /** Rewrite the log as one base entry of the active rows (see database-files.ts). */
   compact?(): Promise<CompactionReport>;
+  /** Write a Snapshot V2 and drop the log lines it covers (see database-files.ts). */
+  snapshot?(): Promise<SnapshotReport>;
 }
 
 export interface PreparedCommit {
@@ -380,6 +382,16 @@ export class Database implements TransactionOwner {
   async compact(): Promise<CompactionReport | undefined> {
     this.checkUsable();
     return this.log?.compact?.();
+  }
+
+  /**
+   * Write a Snapshot V2 of the durable state (snapshot.ts) and drop the WAL lines it covers;
+   * the next open reads the snapshot's directory and replays only the later WAL. Writers go
+   * on meanwhile. Undefined for an in-memory database.
+   */
+  async snapshot(): Promise<SnapshotReport | undefined> {
+    this.checkUsable();
+    return this.log?.snapshot?.();
   }
 
   indexReport(): IndexReport[] {

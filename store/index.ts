@@ -91,7 +91,8 @@ export {
 export { Database, LOCK_TIMEOUT_MS_DEFAULT, type BeginOptions } from './database.js';
 export type { IndexReport } from './index-manager.js';
 export { createMemoryDatabase } from './memory-database.js';
+export { exportJson, type JsonExport } from './json-export.js';
 export { Store, WAL_FILE, type OpenOptions } from './data-directory.js';
 export type { WalRecoveryReport, WalRecoveryOptions } from './wal-recovery.js';
 export type { WalWriter } from './wal-writer.js';
-export type { CompactionReport } from './database-files.js';
+export { SNAPSHOT_FILE, type CompactionReport, type SnapshotReport } from './database-files.js';

@@ -10,6 +10,8 @@
  *
  * Entries are `{"s":<lsn>,"ops":[…]}` (change-set.ts) with LSNs increasing by one, or — as the
  * first line of a compacted WAL — `{"base":<lsn>,"ops":[…]}` holding the whole state at `lsn`.
+ * A WAL starts with a base, at LSN 1, or right after the snapshot it continues (the lines a
+ * snapshot covers are dropped); lines up to the snapshot's LSN are checked and skipped.
  */
 import { open } from 'node:fs/promises';
 import { createLogger } from '../common/index.js';
@@ -33,6 +35,8 @@ export interface WalRecoveryReport {
   readonly repairedAtLine?: number;
   /** Bytes of the WAL after recovery: where the next line goes. */
   readonly sizeBytes: number;
+  /** LSN of the snapshot recovery started from, when there was one. */
+  readonly snapshotLsn?: number;
 }
 
 export interface WalRecoveryOptions {
@@ -151,6 +155,8 @@ export async function recoverWal(
         if (loadedLsn !== 0 && entry.lsn > loadedLsn) {
           return `a base entry at ${entry.lsn} over a snapshot at ${loadedLsn}`;
         }
+      } else if (first && (entry.lsn === 1 || entry.lsn === loadedLsn + 1)) {
+        // A WAL starts at 1, or right after the snapshot whose lines it dropped.
       } else if (entry.lsn !== seen + 1) {
         return `sequence number ${entry.lsn} where ${seen + 1} was expected`;
       }

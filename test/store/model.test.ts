@@ -1,8 +1,8 @@
 /**
  * Property test: random sequences of inserts, updates, deletes and transactions (committed or
  * rolled back, with failing calls inside) against a simple reference model. The live store and
- * the store reopened from its WAL, compacted, and reopened from the compacted WAL must all
- * equal the model.
+ * the store reopened from its WAL, compacted, reopened from the compacted WAL and restored from
+ * a snapshot must all equal the model.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -156,7 +156,7 @@ function assertEqualsModel(database: Database, model: Model, what: string): void
 }
 
 describe('store: random histories equal a reference model', () => {
-  it('live, reopened from the WAL, compacted and reopened again', async function () {
+  it('live, reopened, compacted, reopened again and restored from a snapshot', async function () {
     this.timeout(120_000);
     const directory = await mkdtemp(join(tmpdir(), 'catrust-model-'));
     const store = await Store.open(directory);
@@ -177,6 +177,10 @@ describe('store: random histories equal a reference model', () => {
           await reopened.close();
           const compacted = await store.open(name);
           assertEqualsModel(compacted, model, 'reopened after compaction');
+          await compacted.snapshot();
+          await compacted.close();
+          const restored = await store.open(name);
+          assertEqualsModel(restored, model, 'restored from a snapshot');
           await store.drop(name);
         }),
         { numRuns: 60, seed: 4242 },

@@ -1,0 +1,544 @@
+/**
+ * Snapshot V2: the whole database at one LSN as a columnar binary file (docs/storage.md).
+ *
+ *   offset 0   "CATRUST2"                       magic, 8 bytes
+ *          8   u32 LE format version (2)
+ *         12   u32 LE flags (0; bit 0 reserved for encryption)
+ *         16   u32 LE directory length in bytes
+ *         20   u32 LE 0 (reserved)
+ *         24   16 ASCII hex digits: xxh3-64 of the directory
+ *         40   directory: UTF-8 JSON {lsn, tables:[{definition, rowCount, activeRowCount,
+ *              deleted?: block, columns:[{representation, ...block, valuesBytes,
+ *              validityBytes, dictionaryBytes, labelsBytes}]}]}
+ *              block = {offset, length, checksum (xxh3-64 hex of the block's bytes)}
+ *          …   blocks: per column [values LE][validity bitmap, LSB first][dictionary JSON
+ *              array][labels JSON [[rowId, term]…]]; per table with deleted rows a bitmap.
+ *
+ * `openSnapshot` reads and checks the header and directory only; each column block is read
+ * and verified (checksum, lengths, dictionary codes) on first use, through `Lazy`, so a
+ * damaged block is a typed E_STORE_CORRUPT from the read that needs it — never wrong data.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { limits } from '../common/index.js';
+import { bitmapBytes, countBits, getBit } from './bitmap.js';
+import { Chunk, CHUNK_ROWS, chunkCount, rowsInChunk, type ChunkValues } from './chunk.js';
+import type { Checksum } from './checksum.js';
+import { Dictionary } from './dictionary.js';
+import { corruptError, StoreError } from './errors.js';
+import { parseTableDefinition, type ColumnDefinition } from './schema.js';
+import {
+  ColumnState,
+  columnIndexMap,
+  DatabaseVersion,
+  Lazy,
+  TableState,
+  type ColumnContent,
+} from './table-state.js';
+import type { Representation } from './vectors.js';
+
+const MAGIC = Buffer.from('CATRUST2');
+const FORMAT_VERSION = 2;
+const HEADER_BYTES = 40;
+/** Bytes of the directory JSON; bounds what `open` reads before it trusts anything. */
+const DIRECTORY_BYTES_MAX = 256 * 1024 * 1024;
+
+const WIDTHS: Readonly<Record<Representation, number>> = {
+  float64: 8,
+  bigint64: 8,
+  date: 4,
+  bool: 1,
+  rowId: 4,
+  dictionary: 4,
+};
+
+interface Block {
+  readonly offset: number;
+  readonly length: number;
+  readonly checksum: string;
+}
+
+interface ColumnEntry extends Block {
+  readonly representation: Representation;
+  readonly valuesBytes: number;
+  readonly validityBytes: number;
+  readonly dictionaryBytes: number;
+  readonly labelsBytes: number;
+}
+
+// ── writing ───────────────────────────────────────────────────────────────────────────────
+
+function bytes(values: ArrayBufferView, length = values.byteLength): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, length);
+}
+
+/** Write `version` to `file` (created or replaced) and fsync it. Returns the file's size. */
+export async function writeSnapshot(
+  file: string,
+  version: DatabaseVersion,
+  checksum: Checksum,
+): Promise<number> {
+  const blocks: Buffer[][] = [];
+  let position = 0;
+  const addBlock = (parts: Buffer[]): Block => {
+    const length = parts.reduce((sum, part) => sum + part.length, 0);
+    const block = { offset: position, length, checksum: checksum.hexOf(parts) };
+    blocks.push(parts);
+    position += length;
+    return block;
+  };
+  const tables = [...version.tables.values()].map((table) => {
+    const rowCount = table.rowCount;
+    const columns = table.columns.map((column): ColumnEntry => {
+      const representation = column.representation;
+      const width = WIDTHS[representation];
+      const chunks = column.chunks();
+      const values: Buffer[] = [];
+      const validity: Buffer[] = [];
+      const labels: [number, string][] = [];
+      const hasValidity = chunks.some((chunk) => chunk.validity !== undefined);
+      for (let chunkIndex = 0; chunkIndex < chunkCount(rowCount); chunkIndex++) {
+        const chunk = chunks[chunkIndex]!;
+        const rows = rowsInChunk(rowCount, chunkIndex);
+        values.push(bytes(chunk.values, rows * width));
+        if (hasValidity) {
+          validity.push(
+            chunk.validity === undefined
+              ? Buffer.alloc(bitmapBytes(rows), 0xff)
+              : bytes(chunk.validity, bitmapBytes(rows)),
+          );
+        }
+        if (chunk.labels !== undefined) {
+          for (const [offset, term] of chunk.labels) {
+            if (offset < rows) labels.push([chunkIndex * CHUNK_ROWS + offset, term]);
+          }
+        }
+      }
+      const dictionary = column.dictionary();
+      const dictionaryPart =
+        dictionary === undefined
+          ? Buffer.alloc(0)
+          : Buffer.from(JSON.stringify(dictionary.strings));
+      const labelsPart =
+        labels.length === 0 ? Buffer.alloc(0) : Buffer.from(JSON.stringify(labels));
+      const valuesBytes = rowCount * width;
+      const validityBytes = hasValidity ? bitmapBytes(rowCount) : 0;
+      const block = addBlock([...values, ...validity, dictionaryPart, labelsPart]);
+      return {
+        representation,
+        ...block,
+        valuesBytes,
+        validityBytes,
+        dictionaryBytes: dictionaryPart.length,
+        labelsBytes: labelsPart.length,
+      };
+    });
+    let deleted: Block | undefined;
+    if (table.activeRowCount < rowCount) {
+      const bitmaps = table.deletedChunks();
+      const parts: Buffer[] = [];
+      for (let chunkIndex = 0; chunkIndex < chunkCount(rowCount); chunkIndex++) {
+        const length = bitmapBytes(rowsInChunk(rowCount, chunkIndex));
+        const bitmap = bitmaps[chunkIndex];
+        parts.push(bitmap === undefined ? Buffer.alloc(length) : bytes(bitmap, length));
+      }
+      deleted = addBlock(parts);
+    }
+    return {
+      definition: table.definition,
+      rowCount,
+      activeRowCount: table.activeRowCount,
+      ...(deleted === undefined ? {} : { deleted }),
+      columns,
+    };
+  });
+  const header = Buffer.alloc(HEADER_BYTES);
+  MAGIC.copy(header, 0);
+  header.writeUInt32LE(FORMAT_VERSION, 8);
+  // Block offsets were counted from the first block; the directory records file offsets.
+  const directory = relocate(tables, version.lsn, checksum, header);
+  const handle = await open(file, 'w');
+  try {
+    await handle.writev([header, directory, ...blocks.flat()]);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return HEADER_BYTES + directory.length + position;
+}
+
+/**
+ * The directory with block offsets shifted past the header and the directory itself; the shift
+ * can lengthen the directory, so repeat until its length is stable. Fills the header's length
+ * and checksum fields.
+ */
+function relocate(tables: unknown, lsn: number, checksum: Checksum, header: Buffer): Buffer {
+  let directory = Buffer.from(JSON.stringify({ lsn, tables }));
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const dataStart = HEADER_BYTES + directory.length;
+    const next = Buffer.from(
+      JSON.stringify({ lsn, tables }, (key, value: unknown) =>
+        key === 'offset' && typeof value === 'number' ? value + dataStart : value,
+      ),
+    );
+    if (next.length === directory.length) {
+      header.writeUInt32LE(next.length, 16);
+      header.write(checksum.hex(next), 24, 'latin1');
+      return next;
+    }
+    directory = next;
+  }
+  throw new StoreError('E_STORE_IO', 'snapshot directory offsets did not settle');
+}
+
+// ── reading ───────────────────────────────────────────────────────────────────────────────
+
+export interface OpenedSnapshot {
+  readonly version: DatabaseVersion;
+  readonly sizeBytes: number;
+  /** Close the file; columns not yet loaded can no longer be read. */
+  close(): void;
+}
+
+function readExactly(fd: number, length: number, position: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let read = 0;
+  while (read < length) {
+    const count = readSync(fd, buffer, read, length - read, position + read);
+    if (count === 0) break;
+    read += count;
+  }
+  return read === length ? buffer : buffer.subarray(0, read);
+}
+
+function fail(file: string, message: string, offset?: number): StoreError {
+  return corruptError(
+    file,
+    `snapshot ${file}: ${message}`,
+    offset === undefined ? {} : { offset },
+    'restore the database from its WAL or a backup',
+  );
+}
+
+function objectAt(json: unknown, what: string, file: string): Record<string, unknown> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw fail(file, `${what} must be an object`);
+  }
+  return json as Record<string, unknown>;
+}
+
+function integerAt(
+  record: Record<string, unknown>,
+  field: string,
+  file: string,
+  max: number,
+): number {
+  const value = record[field];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw fail(file, `${field} must be an integer in 0 .. ${max}`);
+  }
+  return value;
+}
+
+function representationFits(column: ColumnDefinition, representation: Representation): boolean {
+  if (column.type.kind === 'foreignKey') return representation === 'rowId';
+  switch (column.type.scalar) {
+    case 'Int':
+      return representation === 'float64' || representation === 'bigint64';
+    case 'Float':
+      return representation === 'float64';
+    case 'Date':
+      return representation === 'date';
+    case 'Bool':
+      return representation === 'bool';
+    case 'String':
+    case 'Uuid':
+    case 'Decimal':
+      return representation === 'dictionary';
+  }
+}
+
+/** Open a snapshot: read and verify the header and directory; columns load on first use. */
+export function openSnapshot(file: string, checksum: Checksum): OpenedSnapshot {
+  const fd = openSync(file, 'r');
+  let closed = false;
+  try {
+    const header = readExactly(fd, HEADER_BYTES, 0);
+    if (header.length < HEADER_BYTES || !header.subarray(0, 8).equals(MAGIC)) {
+      throw fail(file, 'not a catrust snapshot (bad magic)', 0);
+    }
+    const formatVersion = header.readUInt32LE(8);
+    if (formatVersion !== FORMAT_VERSION) {
+      throw fail(file, `format version ${formatVersion}, expected ${FORMAT_VERSION}`, 8);
+    }
+    if (header.readUInt32LE(12) !== 0 || header.readUInt32LE(20) !== 0) {
+      throw fail(file, 'unknown flags', 12);
+    }
+    const directoryBytes = header.readUInt32LE(16);
+    if (directoryBytes > DIRECTORY_BYTES_MAX) throw fail(file, 'directory too large', 16);
+    const directory = readExactly(fd, directoryBytes, HEADER_BYTES);
+    const stored = header.subarray(24, 40).toString('latin1');
+    if (directory.length !== directoryBytes || checksum.hex(directory) !== stored) {
+      throw fail(file, 'directory checksum mismatch', HEADER_BYTES);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(directory.toString('utf8'));
+    } catch {
+      throw fail(file, 'directory is not JSON', HEADER_BYTES);
+    }
+    const root = objectAt(json, 'the directory', file);
+    const lsn = integerAt(root, 'lsn', file, Number.MAX_SAFE_INTEGER);
+    if (!Array.isArray(root['tables'])) throw fail(file, 'tables must be an array');
+    const dataStart = HEADER_BYTES + directoryBytes;
+    let sizeBytes = dataStart;
+    const readBlock = (blockJson: unknown, what: string): (() => Buffer) => {
+      const record = objectAt(blockJson, what, file);
+      const offset = integerAt(record, 'offset', file, Number.MAX_SAFE_INTEGER);
+      const length = integerAt(record, 'length', file, 2 ** 31 - 1);
+      const expected = record['checksum'];
+      if (typeof expected !== 'string' || offset < dataStart) {
+        throw fail(file, `${what}: bad block entry`);
+      }
+      sizeBytes = Math.max(sizeBytes, offset + length);
+      return () => {
+        if (closed) throw new StoreError('E_STORE_CLOSED', `snapshot ${file} is closed`);
+        const block = readExactly(fd, length, offset);
+        if (block.length !== length || checksum.hex(block) !== expected) {
+          throw fail(file, `${what}: checksum mismatch`, offset);
+        }
+        return block;
+      };
+    };
+    const tables = new Map<string, TableState>();
+    let tableId = 1;
+    for (const tableJson of root['tables'] as unknown[]) {
+      const record = objectAt(tableJson, 'a table', file);
+      let definition;
+      try {
+        definition = parseTableDefinition(record['definition']);
+      } catch (error) {
+        throw fail(file, `bad table definition: ${(error as Error).message}`);
+      }
+      const entity = definition.entity;
+      if (tables.has(entity)) throw fail(file, `table ${entity} appears twice`);
+      const rowCount = integerAt(record, 'rowCount', file, limits.tableRowsMax);
+      const activeRowCount = integerAt(record, 'activeRowCount', file, rowCount);
+      const columnsJson = record['columns'];
+      if (!Array.isArray(columnsJson) || columnsJson.length !== definition.columns.length) {
+        throw fail(file, `table ${entity}: one column entry per column expected`);
+      }
+      const columns = definition.columns.map((column, columnIndex) => {
+        const what = `column ${entity}.${column.name}`;
+        const entry = objectAt(columnsJson[columnIndex], what, file);
+        const representation = entry['representation'];
+        if (
+          typeof representation !== 'string' ||
+          !(representation in WIDTHS) ||
+          !representationFits(column, representation as Representation)
+        ) {
+          throw fail(file, `${what}: bad representation ${JSON.stringify(representation)}`);
+        }
+        const read = readBlock(entry, what);
+        const parts = {
+          values: integerAt(entry, 'valuesBytes', file, 2 ** 31 - 1),
+          validity: integerAt(entry, 'validityBytes', file, 2 ** 31 - 1),
+          dictionary: integerAt(entry, 'dictionaryBytes', file, 2 ** 31 - 1),
+          labels: integerAt(entry, 'labelsBytes', file, 2 ** 31 - 1),
+        };
+        const length = entry['length'] as number;
+        const kind = representation as Representation;
+        if (
+          parts.values !== rowCount * WIDTHS[kind] ||
+          (parts.validity !== 0 && parts.validity !== bitmapBytes(rowCount)) ||
+          parts.values + parts.validity + parts.dictionary + parts.labels !== length ||
+          (kind === 'dictionary') !== parts.dictionary > 0
+        ) {
+          throw fail(file, `${what}: part lengths do not add up`);
+        }
+        return new ColumnState(
+          column,
+          kind,
+          new Lazy(() => loadColumn(read(), kind, rowCount, parts, what, file), true),
+        );
+      });
+      let deleted: Lazy<readonly (Uint8Array | undefined)[]>;
+      if (record['deleted'] === undefined) {
+        if (activeRowCount !== rowCount) throw fail(file, `table ${entity}: deleted rows missing`);
+        deleted = new Lazy<readonly (Uint8Array | undefined)[]>([], false);
+      } else {
+        const read = readBlock(record['deleted'], `deleted rows of ${entity}`);
+        deleted = new Lazy(() => loadDeleted(read(), rowCount, activeRowCount, entity, file), true);
+      }
+      tables.set(
+        entity,
+        new TableState(
+          tableId++,
+          definition,
+          columnIndexMap(definition),
+          rowCount,
+          activeRowCount,
+          columns,
+          deleted,
+          0,
+        ),
+      );
+    }
+    for (const table of tables.values()) {
+      for (const column of table.definition.columns) {
+        if (column.type.kind === 'foreignKey' && !tables.has(column.type.target)) {
+          throw fail(file, `${table.entity}.${column.name} refers to a missing table`);
+        }
+      }
+    }
+    return {
+      version: new DatabaseVersion(lsn, tables),
+      sizeBytes,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        closeSync(fd);
+      },
+    };
+  } catch (error) {
+    closed = true;
+    closeSync(fd);
+    throw error;
+  }
+}
+
+function typedView(
+  kind: Representation,
+  buffer: ArrayBuffer,
+  offset: number,
+  rows: number,
+): ChunkValues {
+  switch (kind) {
+    case 'float64':
+      return new Float64Array(buffer, offset, rows);
+    case 'bigint64':
+      return new BigInt64Array(buffer, offset, rows);
+    case 'date':
+      return new Int32Array(buffer, offset, rows);
+    case 'bool':
+      return new Uint8Array(buffer, offset, rows);
+    case 'rowId':
+    case 'dictionary':
+      return new Uint32Array(buffer, offset, rows);
+  }
+}
+
+function loadColumn(
+  block: Buffer,
+  kind: Representation,
+  rowCount: number,
+  parts: { values: number; validity: number; dictionary: number; labels: number },
+  what: string,
+  file: string,
+): ColumnContent {
+  // A private, aligned copy of the values (typed arrays need aligned offsets).
+  const buffer = new ArrayBuffer(parts.values + parts.validity);
+  new Uint8Array(buffer).set(block.subarray(0, parts.values + parts.validity));
+  let dictionary: Dictionary | undefined;
+  if (kind === 'dictionary') {
+    const text = block.subarray(
+      parts.values + parts.validity,
+      parts.values + parts.validity + parts.dictionary,
+    );
+    let strings: unknown;
+    try {
+      strings = JSON.parse(text.toString('utf8'));
+    } catch {
+      throw fail(file, `${what}: dictionary is not JSON`);
+    }
+    if (!Array.isArray(strings) || !strings.every((value) => typeof value === 'string')) {
+      throw fail(file, `${what}: dictionary must be an array of strings`);
+    }
+    dictionary = Dictionary.of(strings as string[]);
+    if (dictionary.size !== strings.length)
+      throw fail(file, `${what}: duplicate dictionary entries`);
+  }
+  const labels = new Map<number, string>();
+  if (parts.labels > 0) {
+    const text = block.subarray(block.length - parts.labels);
+    let json: unknown;
+    try {
+      json = JSON.parse(text.toString('utf8'));
+    } catch {
+      throw fail(file, `${what}: labels are not JSON`);
+    }
+    if (!Array.isArray(json)) throw fail(file, `${what}: labels must be an array`);
+    for (const entry of json as unknown[]) {
+      if (
+        !Array.isArray(entry) ||
+        !Number.isInteger(entry[0]) ||
+        (entry[0] as number) < 0 ||
+        (entry[0] as number) >= rowCount ||
+        typeof entry[1] !== 'string'
+      ) {
+        throw fail(file, `${what}: a label must be [rowId, term]`);
+      }
+      labels.set(entry[0] as number, entry[1] as string);
+    }
+  }
+  const width = WIDTHS[kind];
+  const chunks: Chunk[] = [];
+  for (let chunkIndex = 0; chunkIndex < chunkCount(rowCount); chunkIndex++) {
+    const rows = rowsInChunk(rowCount, chunkIndex);
+    const first = chunkIndex * CHUNK_ROWS;
+    const values = typedView(kind, buffer, first * width, rows);
+    const validity =
+      parts.validity === 0
+        ? undefined
+        : new Uint8Array(buffer, parts.values + first / 8, bitmapBytes(rows));
+    if (dictionary !== undefined) {
+      const size = dictionary.size;
+      const codes = values as Uint32Array;
+      for (let offset = 0; offset < rows; offset++) {
+        if (codes[offset]! >= size && (validity === undefined || getBit(validity, offset))) {
+          throw fail(file, `${what}: dictionary code out of range at row ${first + offset}`);
+        }
+      }
+    }
+    let chunkLabels: Map<number, string> | undefined;
+    for (const [rowId, term] of labels) {
+      if (rowId < first || rowId >= first + rows) continue;
+      if (validity !== undefined && getBit(validity, rowId - first)) {
+        throw fail(file, `${what}: a labelled null at row ${rowId} has a value`);
+      }
+      chunkLabels ??= new Map();
+      chunkLabels.set(rowId - first, term);
+    }
+    chunks.push(new Chunk(values, validity, chunkLabels));
+  }
+  return { chunks, dictionary };
+}
+
+function loadDeleted(
+  block: Buffer,
+  rowCount: number,
+  activeRowCount: number,
+  entity: string,
+  file: string,
+): (Uint8Array | undefined)[] {
+  if (block.length !== bitmapBytes(rowCount))
+    throw fail(file, `deleted rows of ${entity}: bad length`);
+  const bitmaps: (Uint8Array | undefined)[] = [];
+  let deletedCount = 0;
+  for (let chunkIndex = 0; chunkIndex < chunkCount(rowCount); chunkIndex++) {
+    const rows = rowsInChunk(rowCount, chunkIndex);
+    const start = (chunkIndex * CHUNK_ROWS) / 8;
+    const bitmap = new Uint8Array(bitmapBytes(rows));
+    bitmap.set(block.subarray(start, start + bitmap.length));
+    const count = countBits(bitmap, rows);
+    deletedCount += count;
+    bitmaps.push(count === 0 ? undefined : bitmap);
+  }
+  if (rowCount - deletedCount !== activeRowCount) {
+    throw fail(
+      file,
+      `deleted rows of ${entity}: ${deletedCount} deleted but ${rowCount - activeRowCount} expected`,
+    );
+  }
+  return bitmaps;
+}
