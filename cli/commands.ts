@@ -41,7 +41,7 @@ export function registerCommands(program: Command): void {
     .option('--json', 'print one JSON object (see docs/run-json.md)')
     .action(async (file: string, options: { json?: boolean }) => {
       const { runRun } = await import('./commands/run.js');
-      runRun(file, options);
+      await runRun(file, options);
     });
 
   const exportCommand = program

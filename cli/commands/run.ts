@@ -1,22 +1,41 @@
 /**
- * `catrust run FILE [--json]`: check a program, evaluate every named instance and print it —
- * as tables, or with `--json` as one object `{"<instance>": <run JSON>}` (docs/run-json.md).
- * Instances defined by Σ/Δ/Π or `eval` are evaluated by the functor layer when it is present;
- * otherwise the command says which instances it could not evaluate and exits 1.
+ * `catrust run FILE [--json]`: check a program, evaluate every named instance and every compact
+ * query, and print them — as tables, or with `--json` as one object `{"<instance>": <run JSON>,
+ * "<query>": {"count": N, "rows": [{"<column>": value, …}]}}` (docs/run-json.md). A compact
+ * query runs on the last instance of its schema in the program (the planner executes it, the
+ * same plan as SQL). Instances defined by Σ/Δ/Π or `eval` are evaluated by the functor layer.
  */
 import {
   instanceToJson,
+  type CheckedInstance,
   type CheckedProgram,
   type RunJsonInstance,
+  type RunJsonRow,
   type RunJsonValue,
 } from '../../catalog/index.js';
+import { loadSqlParser, resultToJson, runCompactQuery } from '../../planner/index.js';
 import { CatrustError } from '../../common/index.js';
 import { toJson, writeOut } from '../io.js';
 import { loadProgram } from '../program.js';
 
-export function runRun(file: string, options: { json?: boolean }): void {
+/** A query's result in the run JSON: rows as objects keyed by column name. */
+export interface RunJsonQuery {
+  readonly count: number;
+  readonly rows: RunJsonRow[];
+}
+
+/** The last evaluated instance of each schema, by schema object. */
+function lastInstances(program: CheckedProgram): Map<unknown, CheckedInstance> {
+  const last = new Map<unknown, CheckedInstance>();
+  for (const instance of program.instances.values()) {
+    if (instance.evaluated) last.set(instance.schema, instance);
+  }
+  return last;
+}
+
+export async function runRun(file: string, options: { json?: boolean }): Promise<void> {
   const program = loadProgram(file);
-  const results: Record<string, RunJsonInstance> = {};
+  const results: Record<string, RunJsonInstance | RunJsonQuery> = {};
   const missing: string[] = [];
   for (const [name, instance] of program.instances) {
     if (!instance.evaluated) {
@@ -25,10 +44,32 @@ export function runRun(file: string, options: { json?: boolean }): void {
     }
     results[name] = instanceToJson(instance.rows());
   }
+  const compact = [...program.queries.values()].filter((query) => query.kind === 'CompactQuery');
+  if (compact.length > 0) await loadSqlParser();
+  const queryInputs = new Map<string, string>();
+  const last = lastInstances(program);
+  for (const query of compact) {
+    const instance = last.get(query.schema);
+    if (instance === undefined) {
+      process.stderr.write(
+        `note: query ${query.name} is not run: the program has no instance of schema ${query.schema.name}\n`,
+      );
+      continue;
+    }
+    const json = resultToJson(runCompactQuery(query, instance.rows()));
+    const names = json.columns.map((column) => column.name);
+    results[query.name] = {
+      count: json.rows.length,
+      rows: json.rows.map((row) =>
+        Object.fromEntries(row.map((cell, i) => [names[i] ?? '', cell])),
+      ),
+    };
+    queryInputs.set(query.name, instance.name);
+  }
   if (options.json === true) {
     writeOut(toJson(results));
   } else {
-    writeOut(renderText(program, results));
+    writeOut(renderText(program, results, queryInputs));
   }
   if (missing.length > 0) {
     throw new CatrustError(
@@ -48,12 +89,21 @@ function cellText(value: RunJsonValue): string {
 /** Aligned text tables: one per entity, `#` the row's index (what foreign keys point to). */
 export function renderText(
   program: CheckedProgram,
-  results: Record<string, RunJsonInstance>,
+  results: Record<string, RunJsonInstance | RunJsonQuery>,
+  queryInputs: ReadonlyMap<string, string>,
 ): string {
   const out: string[] = [];
-  for (const [name, tables] of Object.entries(results)) {
-    const schema = program.instances.get(name)?.schema.name ?? '?';
-    out.push(`instance ${name} : ${schema}`);
+  for (const [name, result] of Object.entries(results)) {
+    const input = queryInputs.get(name);
+    let tables: Record<string, RunJsonQuery>;
+    if (input !== undefined) {
+      out.push(`query ${name} on instance ${input}`);
+      tables = { result: result as RunJsonQuery };
+    } else {
+      const schema = program.instances.get(name)?.schema.name ?? '?';
+      out.push(`instance ${name} : ${schema}`);
+      tables = result as RunJsonInstance;
+    }
     for (const [entity, table] of Object.entries(tables)) {
       out.push('', `  ${entity} (${table.count} row${table.count === 1 ? '' : 's'})`);
       const first = table.rows[0];

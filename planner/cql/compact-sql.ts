@@ -1,0 +1,131 @@
+/**
+ * The compact dialect's queries (catalog `CompactQuery`, already type-checked) as the SQL the
+ * planner binds: one logical plan for CQL and SQL. A `from` variable is a table alias; a
+ * foreign-key path `e.works_in.dept_name` is an inner join per foreign key followed (foreign keys
+ * are total, so inner and left joins agree), aliased by the path, shared by every use; a row
+ * value (`e.works_in`, `e`) is its row id. Literals are written with their catalog types so the
+ * binder types every expression as the catalog did; aggregates whose SQL type differs from the
+ * catalog's (SUM of Int, AVG) are cast to it, so the result columns have the types `catrust
+ * validate` and `export json` announced.
+ */
+import { assertNever, formatValue, type ScalarType, type Scalar } from '../../common/index.js';
+import type { CompactQuery, TypedExpr } from '../../catalog/index.js';
+
+export function quoteName(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function stringLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+const SQL_TYPE: Readonly<Record<ScalarType, string>> = {
+  String: 'text',
+  Int: 'bigint',
+  Float: 'double precision',
+  Bool: 'boolean',
+  Date: 'date',
+  Uuid: 'uuid',
+  Decimal: 'numeric',
+};
+
+function literal(type: ScalarType, value: Scalar): string {
+  switch (type) {
+    case 'Int':
+      return `CAST(${String(value)} AS bigint)`;
+    case 'Decimal':
+      return `CAST(${String(value)} AS numeric)`;
+    case 'Float':
+      return Number.isFinite(value as number)
+        ? `CAST(${String(value)} AS double precision)`
+        : `CAST('${String(value)}' AS double precision)`;
+    case 'Bool':
+      return value === true ? 'true' : 'false';
+    case 'String':
+      return stringLiteral(value as string);
+    case 'Date':
+      return `DATE ${stringLiteral(formatValue('Date', value))}`;
+    case 'Uuid':
+      return `CAST(${stringLiteral(value as string)} AS uuid)`;
+    default:
+      return assertNever(type, 'scalar type');
+  }
+}
+
+/** The SQL of a compact query, and the joins its paths need. */
+export function compactQueryToSql(query: CompactQuery): string {
+  const joins = new Map<string, string>();
+  /** The alias of the row reached by following `count` foreign keys of a column's path. */
+  const rowAlias = (expr: Extract<TypedExpr, { kind: 'Column' }>, count: number): string => {
+    let alias = expr.variable;
+    for (const fk of expr.foreignKeys.slice(0, count)) {
+      const next = `${alias}.${fk.name}`;
+      if (!joins.has(next)) {
+        joins.set(
+          next,
+          `JOIN ${quoteName(fk.target)} AS ${quoteName(next)} ON ${quoteName(next)}."id" = ${quoteName(alias)}.${quoteName(fk.name)}`,
+        );
+      }
+      alias = next;
+    }
+    return alias;
+  };
+  const sql = (expr: TypedExpr): string => {
+    switch (expr.kind) {
+      case 'Column': {
+        if (expr.attribute !== undefined) {
+          return `${quoteName(rowAlias(expr, expr.foreignKeys.length))}.${quoteName(expr.attribute.name)}`;
+        }
+        const last = expr.foreignKeys[expr.foreignKeys.length - 1];
+        if (last === undefined) return `${quoteName(expr.variable)}."id"`;
+        // The row reached is the last foreign key's value: no join needed for it.
+        return `${quoteName(rowAlias(expr, expr.foreignKeys.length - 1))}.${quoteName(last.name)}`;
+      }
+      case 'OutputRef':
+        return String(expr.index + 1);
+      case 'Literal':
+        return expr.value === null || expr.type.kind !== 'scalar'
+          ? 'NULL'
+          : literal(expr.type.type, expr.value);
+      case 'Unary':
+        return expr.op === 'not' ? `(NOT ${sql(expr.operand)})` : `(- ${sql(expr.operand)})`;
+      case 'Binary': {
+        const op =
+          expr.op === '!=' ? '<>' : expr.op === 'and' ? 'AND' : expr.op === 'or' ? 'OR' : expr.op;
+        return `(${sql(expr.left)} ${op} ${sql(expr.right)})`;
+      }
+      case 'IsNull':
+        return `(${sql(expr.operand)} IS ${expr.negated ? 'NOT ' : ''}NULL)`;
+      case 'Aggregate': {
+        if (expr.argument === undefined) return 'CAST(count(*) AS bigint)';
+        const inner = `${expr.fn.toLowerCase()}(${expr.distinct ? 'DISTINCT ' : ''}${sql(expr.argument)})`;
+        return expr.type.kind === 'scalar'
+          ? `CAST(${inner} AS ${SQL_TYPE[expr.type.type]})`
+          : inner;
+      }
+      case 'Call':
+        return `${expr.fn}(${expr.args.map(sql).join(', ')})`;
+      default:
+        return assertNever(expr, 'expression');
+    }
+  };
+  const select = query.select
+    .map(
+      (item) =>
+        `${item.expr.kind === 'Literal' && item.expr.value === null ? 'NULL' : sql(item.expr)} AS ${quoteName(item.name)}`,
+    )
+    .join(', ');
+  const where = query.where === undefined ? '' : ` WHERE ${sql(query.where)}`;
+  const groupBy =
+    query.groupBy.length === 0 ? '' : ` GROUP BY ${query.groupBy.map(sql).join(', ')}`;
+  const orderBy =
+    query.orderBy.length === 0
+      ? ''
+      : ` ORDER BY ${query.orderBy.map((item) => `${sql(item.expr)} ${item.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ')}`;
+  const limit = query.limit === undefined ? '' : ` LIMIT ${query.limit}`;
+  // Joins are known once every expression was written.
+  const from = query.from
+    .map((v) => `${quoteName(v.entity)} AS ${quoteName(v.variable)}`)
+    .join(' CROSS JOIN ');
+  return `SELECT ${select} FROM ${from}${joins.size > 0 ? ` ${[...joins.values()].join(' ')}` : ''}${where}${groupBy}${orderBy}${limit}`;
+}
