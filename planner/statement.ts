@@ -74,7 +74,9 @@ export function prepareSql(
   ): { plan: LogicalPlan; parameterTypes: ScalarType[] } => {
     const binder = new QueryBinder(context);
     const bound = annotateCorrelation(binder.bindQuery(query, undefined));
-    return { plan: optimize(bound, options), parameterTypes: binder.parameterTypes() };
+    // Rules may remove a subquery's outer references (a folded predicate): annotate again.
+    const plan = annotateCorrelation(optimize(bound, options));
+    return { plan, parameterTypes: binder.parameterTypes() };
   };
   switch (statement.kind) {
     case 'Query': {

@@ -29,6 +29,26 @@ function subsetOf(ids: ReadonlySet<ColumnId>, of: ReadonlySet<ColumnId>): boolea
 
 export function splitJoinCondition(plan: JoinPlan): JoinKeys {
   const keys: JoinKeys = { left: [], right: [], residual: [] };
+  const foreignKey = plan.foreignKey;
+  if (foreignKey !== undefined) {
+    // The foreign-key rule moved `fk = id` out of the condition: it is a key pair.
+    const leftColumn = plan.left.output.find((column) => column.id === foreignKey.leftColumn);
+    const rightColumn = plan.right.output.find((column) => column.id === foreignKey.rightId);
+    if (leftColumn !== undefined && rightColumn !== undefined) {
+      keys.left.push({
+        kind: 'Column',
+        id: leftColumn.id,
+        type: leftColumn.type,
+        name: leftColumn.name,
+      });
+      keys.right.push({
+        kind: 'Column',
+        id: rightColumn.id,
+        type: rightColumn.type,
+        name: rightColumn.name,
+      });
+    }
+  }
   if (plan.condition === undefined) return keys;
   const leftIds = new Set(plan.left.output.map((column) => column.id));
   const rightIds = new Set(plan.right.output.map((column) => column.id));
@@ -52,7 +72,93 @@ export function splitJoinCondition(plan: JoinPlan): JoinKeys {
   return keys;
 }
 
-export function* executeJoin(
+export function executeJoin(
+  plan: JoinPlan,
+  leftInput: Iterable<Batch>,
+  env: ExecutionEnvironment,
+  batchRowsMax: number,
+): Iterable<Batch> {
+  const right = plan.right;
+  if (
+    plan.foreignKey !== undefined &&
+    right.kind === 'Scan' &&
+    right.access.kind === 'full' &&
+    (plan.joinType === 'inner' || plan.joinType === 'left')
+  ) {
+    return foreignKeyJoin(plan, right, leftInput, env);
+  }
+  return hashJoin(plan, leftInput, env, batchRowsMax);
+}
+
+/**
+ * Follow a foreign key: fetch the right table's rows at the ids the left column holds. A NULL,
+ * dangling or filtered-out id is no match (NULL-extended in a left join).
+ */
+function* foreignKeyJoin(
+  plan: JoinPlan,
+  right: Extract<LogicalPlan, { kind: 'Scan' }>,
+  leftInput: Iterable<Batch>,
+  env: ExecutionEnvironment,
+): Generator<Batch> {
+  const foreignKey = plan.foreignKey!;
+  const leftLayout = layoutOf(plan.left.output);
+  const rightLayout = layoutOf(right.columns);
+  const pairLayout = layoutOf([...plan.left.output, ...plan.right.output]);
+  const columnIndexes = right.columns.map((column) => column.columnIndex);
+  const fkColumn = plan.left.output.find((column) => column.id === foreignKey.leftColumn)!;
+  const fkExpr: Expr = {
+    kind: 'Column',
+    id: fkColumn.id,
+    type: fkColumn.type,
+    name: fkColumn.name,
+  };
+  const table = right.table;
+  for (const leftBatch of leftInput) {
+    const length = leftBatch.length;
+    const ids = evaluate(fkExpr, leftBatch, leftLayout, env);
+    const rowIds = new Uint32Array(length);
+    const found = new Uint8Array(length);
+    for (let row = 0; row < length; row++) {
+      const value = valueAt(ids, row);
+      if (typeof value === 'number' && table.hasRow(value)) {
+        rowIds[row] = value;
+        found[row] = 1;
+      }
+    }
+    const fetched = table.fetch(rowIds, length, columnIndexes);
+    if (right.filter !== undefined) {
+      const keep = evaluate(right.filter, fetched, rightLayout, env);
+      for (let row = 0; row < length; row++) if (valueAt(keep, row) !== true) found[row] = 0;
+    }
+    const pairs: Batch = { length, columns: [...leftBatch.columns, ...fetched.columns] };
+    if (plan.condition !== undefined) {
+      const keep = evaluate(plan.condition, pairs, pairLayout, env);
+      for (let row = 0; row < length; row++) if (valueAt(keep, row) !== true) found[row] = 0;
+    }
+    const leftRows = new Int32Array(length);
+    const rightRows = new Int32Array(length);
+    let count = 0;
+    for (let row = 0; row < length; row++) {
+      if (found[row] === 1) {
+        leftRows[count] = row;
+        rightRows[count++] = row;
+      } else if (plan.joinType === 'left') {
+        leftRows[count] = row;
+        rightRows[count++] = -1;
+      }
+    }
+    if (count === 0) continue;
+    yield {
+      length: count,
+      columns: [
+        ...leftBatch.columns.map((vector) => gatherOrNull(vector, leftRows, count)),
+        ...fetched.columns.map((vector) => gatherOrNull(vector, rightRows, count)),
+      ],
+    };
+  }
+}
+
+function* hashJoin(
   plan: JoinPlan,
   leftInput: Iterable<Batch>,
   env: ExecutionEnvironment,

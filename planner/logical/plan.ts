@@ -366,8 +366,22 @@ export function nodeExpressions(plan: LogicalPlan): Expr[] {
       return [plan.predicate];
     case 'Project':
       return plan.items.map((item) => item.expr);
-    case 'Join':
-      return plan.condition === undefined ? [] : [plan.condition];
+    case 'Join': {
+      const exprs: Expr[] = plan.condition === undefined ? [] : [plan.condition];
+      const foreignKey = plan.foreignKey;
+      if (foreignKey !== undefined) {
+        // The followed key is read even though it left the condition.
+        for (const [side, id] of [
+          [plan.left, foreignKey.leftColumn],
+          [plan.right, foreignKey.rightId],
+        ] as const) {
+          const found = side.output.find((output) => output.id === id);
+          if (found !== undefined)
+            exprs.push({ kind: 'Column', id, type: found.type, name: found.name });
+        }
+      }
+      return exprs;
+    }
     case 'Aggregate':
       return [
         ...plan.groups.map((group) => group.expr),
@@ -469,7 +483,12 @@ export function describeNode(plan: LogicalPlan): string {
     case 'Join': {
       const type = plan.joinType === 'cross' ? 'Cross Join' : `${capitalize(plan.joinType)} Join`;
       const on = plan.condition === undefined ? '' : ` on ${formatExpr(plan.condition)}`;
-      const fk = plan.foreignKey === undefined ? '' : ' (foreign key)';
+      const foreignKey = plan.foreignKey;
+      const nameOf = (side: LogicalPlan, id: ColumnId): string => qualifiedName(side, id);
+      const fk =
+        foreignKey === undefined
+          ? ''
+          : ` (foreign key ${nameOf(plan.left, foreignKey.leftColumn)} -> ${nameOf(plan.right, foreignKey.rightId)})`;
       return `${type}${fk}${on}`;
     }
     case 'Aggregate': {
@@ -498,6 +517,19 @@ export function describeNode(plan: LogicalPlan): string {
     default:
       return assertNever(plan, 'plan node');
   }
+}
+
+/** `alias.column` when a scan below produces the column, else its output name. */
+function qualifiedName(plan: LogicalPlan, id: ColumnId): string {
+  if (plan.kind === 'Scan') {
+    const found = plan.columns.find((column) => column.id === id);
+    if (found !== undefined) return `${plan.alias}.${found.name}`;
+  }
+  for (const input of planInputs(plan)) {
+    const name = qualifiedName(input, id);
+    if (!name.startsWith('#')) return name;
+  }
+  return plan.output.find((column) => column.id === id)?.name ?? `#${id}`;
 }
 
 function capitalize(text: string): string {

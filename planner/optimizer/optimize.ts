@@ -4,20 +4,32 @@
  * output (names, types, ids) is checked against the original: a rule that changes what a query
  * returns is a bug, reported as such. Rules can be switched off by name (`disabledRules`).
  *
- * Order: predicates first move down through joins, projections and sorts (and join
- * conditions split by side), then filters move into scans (so later rules see scan predicates), then LIMIT over
- * ORDER BY fuses into a top-k.
+ * Order: constants fold first (so later rules see literals); predicates move down through
+ * joins, projections and sorts (join conditions split by side) and into scans; index
+ * selection then turns scan predicates into index lookups; FK joins become row-id lookups
+ * (after pushdown, so the right side is a bare scan); projection pruning drops unread scan
+ * columns; LIMIT over ORDER BY fuses into a top-k. Subquery plans are optimised the same way,
+ * innermost first.
  */
 import { InternalError, limits } from '../../common/index.js';
+import { transformAllExpressions } from '../logical/analysis.js';
 import type { LogicalPlan } from '../logical/plan.js';
+import { constantFoldingRule } from './constant-folding.js';
 import { filterIntoScanRule } from './filter-into-scan.js';
+import { foreignKeyJoinRule } from './foreign-key-join.js';
+import { indexSelectionRule } from './index-selection.js';
+import { projectionPruningRule } from './projection-pruning.js';
 import { predicatePushdownRule } from './predicate-pushdown.js';
 import type { OptimizerRule } from './rule.js';
 import { topKRule } from './topk.js';
 
 export const OPTIMIZER_RULES: readonly OptimizerRule[] = [
+  constantFoldingRule,
   predicatePushdownRule,
   filterIntoScanRule,
+  indexSelectionRule,
+  foreignKeyJoinRule,
+  projectionPruningRule,
   topKRule,
 ];
 
@@ -39,6 +51,13 @@ function sameOutput(a: LogicalPlan, b: LogicalPlan): boolean {
 }
 
 export function optimize(plan: LogicalPlan, options: OptimizerOptions = {}): LogicalPlan {
+  const withSubqueries = transformAllExpressions(plan, (expr) =>
+    expr.kind === 'Subquery' ? { ...expr, plan: optimizePlan(expr.plan, options) } : expr,
+  );
+  return optimizePlan(withSubqueries, options);
+}
+
+function optimizePlan(plan: LogicalPlan, options: OptimizerOptions): LogicalPlan {
   const disabled = new Set(options.disabledRules ?? []);
   const rules = OPTIMIZER_RULES.filter((rule) => !disabled.has(rule.name));
   let current = plan;

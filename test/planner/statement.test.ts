@@ -110,7 +110,7 @@ describe('planner statements', () => {
     ).map((row) => row[0]);
     assert.deepEqual(explain, [
       'Project: Employee.name',
-      '  Scan Employee [id, name, salary, hired, bonus, works_in] filter: Employee.salary > 100',
+      '  Scan Employee [name, salary] filter: Employee.salary > 100',
     ]);
     const analyzed = resultRows(
       runSql(db, 'EXPLAIN ANALYZE SELECT name FROM Employee WHERE salary > 100'),
