@@ -39,7 +39,7 @@ function childArgs(): string[] {
   const here = fileURLToPath(import.meta.url);
   return here.endsWith('.js')
     ? [join(dirname(here), 'crash-child.js')]
-    : ['--import', 'tsx', join(dirname(here), 'crash-child.ts')];
+    : ['--import', 'tsx/esm', join(dirname(here), 'crash-child.ts')];
 }
 
 interface Run {

@@ -1,0 +1,283 @@
+/**
+ * Column-store benchmark, side by side with DuckDB (@duckdb/node-api) in the same run.
+ *
+ *   npx tsc -p tsconfig.json --outDir /tmp/store-dist --incremental false
+ *   node /tmp/store-dist/bench/store.js [rows, default 1000000]
+ *
+ * Data: (Int, Float, String, Date, FK) rows, generated in TypeScript for catrust and by the same
+ * formulas in SQL for DuckDB (DuckDB's ingest is `CREATE TABLE … AS SELECT … FROM range(n)`,
+ * its fastest path — not a JavaScript appender). Prints one line per measurement: catrust,
+ * DuckDB where it has a counterpart, and the ratio (DuckDB time / catrust time: > 1 means
+ * catrust is faster).
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import {
+  foreignKeyColumn,
+  scalarColumn,
+  Store,
+  tableDefinition,
+  type Database,
+} from '../store/index.js';
+
+const rows = Number(process.argv[2] ?? '1000000');
+const DEPARTMENTS = 1000;
+const STRINGS = 10_000;
+
+const department = tableDefinition('Dept', [scalarColumn('name', 'String', { notNull: true })]);
+const fact = tableDefinition('Fact', [
+  scalarColumn('i', 'Int', { notNull: true }),
+  scalarColumn('f', 'Float', { notNull: true }),
+  scalarColumn('s', 'String', { notNull: true }),
+  scalarColumn('d', 'Date', { notNull: true }),
+  foreignKeyColumn('dept', 'Dept', { notNull: true }),
+]);
+
+function line(what: string, catrust: string, duckdb?: string, ratio?: number): void {
+  const parts = [what.padEnd(44), catrust.padEnd(26)];
+  if (duckdb !== undefined) parts.push(`duckdb ${duckdb}`.padEnd(28));
+  if (ratio !== undefined) parts.push(`ratio ${ratio.toFixed(2)}`);
+  process.stdout.write(`${parts.join(' ')}\n`);
+}
+
+function perSecond(count: number, ms: number): string {
+  const rate = (count / ms) * 1000;
+  return rate >= 1e6
+    ? `${(rate / 1e6).toFixed(1)} M rows/s`
+    : `${(rate / 1e3).toFixed(1)} k rows/s`;
+}
+
+async function time<T>(work: () => Promise<T> | T): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await work();
+  return [result, performance.now() - started];
+}
+
+function columns(count: number): {
+  i: Float64Array;
+  f: Float64Array;
+  s: { codes: Uint32Array; dictionary: string[] };
+  d: Int32Array;
+  dept: Uint32Array;
+} {
+  const i = new Float64Array(count);
+  const f = new Float64Array(count);
+  const codes = new Uint32Array(count);
+  const d = new Int32Array(count);
+  const dept = new Uint32Array(count);
+  for (let row = 0; row < count; row++) {
+    i[row] = row;
+    f[row] = (row * 7919) % 1_000_003;
+    codes[row] = row % STRINGS;
+    d[row] = 10_000 + (row % 20_000);
+    dept[row] = row % DEPARTMENTS;
+  }
+  const dictionary = Array.from({ length: STRINGS }, (_, index) => `s${index}`);
+  return { i, f, s: { codes, dictionary }, d, dept };
+}
+
+async function main(): Promise<void> {
+  const directory = await mkdtemp(join(tmpdir(), 'catrust-bench-'));
+  const store = await Store.open(directory);
+  const duck = await DuckDBInstance.create(':memory:');
+  const connection = await duck.connect();
+  process.stdout.write(
+    `store benchmark: ${rows.toLocaleString('en')} rows of (Int, Float, String, Date, FK)\n`,
+  );
+  try {
+    const database = await store.create('bench', [department, fact]);
+    await database.appendColumns('Dept', {
+      name: Array.from({ length: DEPARTMENTS }, (_, index) => `d${index}`),
+    });
+    const data = columns(rows);
+    const heapBefore = process.memoryUsage();
+
+    // ── bulk insert (durable: one WAL entry, fsynced) ────────────────────────────────────
+    const [, insertMs] = await time(() => database.appendColumns('Fact', data));
+    const heapAfter = process.memoryUsage();
+    const [, duckInsertMs] = await time(() =>
+      connection.run(`CREATE TABLE fact AS SELECT range::BIGINT AS i,
+        ((range * 7919) % 1000003)::DOUBLE AS f, 's' || (range % ${STRINGS}) AS s,
+        (DATE '1970-01-01' + (10000 + range % 20000)::INTEGER) AS d,
+        (range % ${DEPARTMENTS})::INTEGER AS dept FROM range(${rows})`),
+    );
+    line(
+      'bulk insert (durable)',
+      perSecond(rows, insertMs),
+      perSecond(rows, duckInsertMs),
+      duckInsertMs / insertMs,
+    );
+    const bytesPerRow =
+      (heapAfter.arrayBuffers +
+        heapAfter.heapUsed -
+        heapBefore.arrayBuffers -
+        heapBefore.heapUsed) /
+      rows;
+    line('memory per row (column data)', `${bytesPerRow.toFixed(1)} B/row`);
+
+    // ── full scan with a numeric filter ──────────────────────────────────────────────────
+    const table = database.table('Fact');
+    const threshold = 500_000;
+    const scan = (): number => {
+      let count = 0;
+      for (const batch of table.scan(['f'])) {
+        const vector = batch.columns[0]!;
+        if (vector.kind !== 'float64') throw new Error('f is a Float64Array column');
+        const values = vector.values;
+        const length = batch.rowCount;
+        if (batch.deleted === undefined) {
+          for (let offset = 0; offset < length; offset++) if (values[offset]! > threshold) count++;
+        } else {
+          const deleted = batch.deleted;
+          for (let offset = 0; offset < length; offset++) {
+            if (values[offset]! > threshold && ((deleted[offset >>> 3]! >> (offset & 7)) & 1) === 0)
+              count++;
+          }
+        }
+      }
+      return count;
+    };
+    scan();
+    const repeats = 10;
+    const [count, scanMs] = await time(() => {
+      let total = 0;
+      for (let repeat = 0; repeat < repeats; repeat++) total = scan();
+      return total;
+    });
+    const duckCount = await connection.runAndReadAll(
+      `SELECT count(*) FROM fact WHERE f > ${threshold}`,
+    );
+    const [, duckScanMs] = await time(async () => {
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        await connection.runAndReadAll(`SELECT count(*) FROM fact WHERE f > ${threshold}`);
+      }
+    });
+    if (BigInt(count) !== (duckCount.getRows()[0]![0] as bigint))
+      throw new Error('scan counts differ');
+    line(
+      'scan with numeric filter',
+      perSecond(rows * repeats, scanMs),
+      perSecond(rows * repeats, duckScanMs),
+      duckScanMs / scanMs,
+    );
+
+    // ── equality lookup through the hash index ───────────────────────────────────────────
+    const [, buildMs] = await time(() => table.lookupEqual('i', 0));
+    const lookups = 100_000;
+    const [, lookupMs] = await time(() => {
+      let found = 0;
+      for (let index = 0; index < lookups; index++)
+        found += table.lookupEqual('i', (index * 7) % rows).length;
+      return found;
+    });
+    const duckLookups = 200;
+    const [, duckLookupMs] = await time(async () => {
+      for (let index = 0; index < duckLookups; index++) {
+        await connection.runAndReadAll(`SELECT * FROM fact WHERE i = ${(index * 7) % rows}`);
+      }
+    });
+    const lookupUs = (lookupMs * 1000) / lookups;
+    const duckLookupUs = (duckLookupMs * 1000) / duckLookups;
+    line('equality index build (Int)', `${buildMs.toFixed(1)} ms`);
+    line(
+      'equality lookup (Int)',
+      `${lookupUs.toFixed(2)} µs`,
+      `${duckLookupUs.toFixed(1)} µs (SQL)`,
+      duckLookupUs / lookupUs,
+    );
+
+    // ── index maintenance vs rebuild after a small commit ────────────────────────────────
+    await database.insert('Fact', { i: rows, f: 1, s: 's1', d: 1, dept: 0 });
+    const [, maintainedMs] = await time(() => database.table('Fact').lookupEqual('i', rows));
+    line(
+      'lookup after a 1-row commit (maintained)',
+      `${maintainedMs.toFixed(3)} ms`,
+      undefined,
+      buildMs / maintainedMs,
+    );
+
+    // ── range scan through the sorted index ──────────────────────────────────────────────
+    const [, rangeBuildMs] = await time(() => table.lookupRange('f', { lower: 0, upper: 0 }));
+    const [matches, rangeMs] = await time(() =>
+      table.lookupRange('f', { lower: 100_000, upper: 110_000 }),
+    );
+    const [, duckRangeMs] = await time(() =>
+      connection.runAndReadAll('SELECT i FROM fact WHERE f BETWEEN 100000 AND 110000'),
+    );
+    line('range index build (Float)', `${rangeBuildMs.toFixed(1)} ms`);
+    line(
+      `range scan (${matches.length} rows)`,
+      `${rangeMs.toFixed(2)} ms`,
+      `${duckRangeMs.toFixed(2)} ms`,
+      duckRangeMs / rangeMs,
+    );
+
+    // ── begin on a large database ────────────────────────────────────────────────────────
+    const [transaction, beginMs] = await time(() => database.begin());
+    transaction.rollback();
+    line('begin', `${(beginMs * 1000).toFixed(1)} µs`);
+
+    // ── snapshot write and open, WAL replay, compaction ──────────────────────────────────
+    const [snapshot] = await time(() => database.snapshot());
+    line('snapshot write', `${snapshot!.elapsedMs.toFixed(1)} ms`, undefined);
+    line('snapshot size', `${(snapshot!.snapshotBytes / 1e6).toFixed(1)} MB`);
+    await database.close();
+    const [reopened, openMs] = await time(() => store.open('bench'));
+    line('open from snapshot (lazy columns)', `${openMs.toFixed(2)} ms`);
+    const [, firstReadMs] = await time(() =>
+      reopened
+        .table('Fact')
+        .column('f')
+        .value(rows - 1),
+    );
+    line('first read of a column (load + verify)', `${firstReadMs.toFixed(1)} ms`);
+    await reopened.close();
+
+    const walDatabase = await store.create('replay', [department, fact]);
+    await walDatabase.appendColumns('Dept', {
+      name: Array.from({ length: DEPARTMENTS }, (_, index) => `d${index}`),
+    });
+    await walDatabase.appendColumns('Fact', data);
+    await walDatabase.deleteWhere('Fact', (rowId) => rowId % 10 === 0);
+    await walDatabase.close();
+    const walBytes = (await stat(join(directory, 'replay', 'wal.ndjson'))).size;
+    const [replayed, replayMs] = await time(() => store.open('replay'));
+    line('WAL replay', perSecond(rows, replayMs), undefined);
+    line('WAL size', `${(walBytes / 1e6).toFixed(1)} MB`);
+    const compaction = await replayed.compact();
+    line('compaction', `${compaction!.elapsedMs.toFixed(0)} ms`, undefined);
+    await replayed.close();
+
+    // ── durable single-row inserts with group commit ─────────────────────────────────────
+    for (const writers of [1, 16, 128]) {
+      const name = `commit${writers}`;
+      const target: Database = await store.create(name, [department]);
+      const durationMs = 1500;
+      const started = performance.now();
+      let committed = 0;
+      const syncsBefore = target.walWriter!.syncCount;
+      await Promise.all(
+        Array.from({ length: writers }, async (_, writer) => {
+          while (performance.now() - started < durationMs) {
+            await target.insert('Dept', { name: `w${writer}` });
+            committed++;
+          }
+        }),
+      );
+      const elapsed = performance.now() - started;
+      const syncs = target.walWriter!.syncCount - syncsBefore;
+      line(`durable 1-row inserts, ${writers} writers`, perSecond(committed, elapsed), undefined);
+      line(`  commits per fsync, ${writers} writers`, (committed / syncs).toFixed(1));
+      await target.close();
+    }
+  } finally {
+    connection.closeSync();
+    duck.closeSync();
+    await store.close();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+await main();
