@@ -14,6 +14,7 @@ export {
   prepareSql,
   executePrepared,
   runSql,
+  executeLogicalPlan,
   explainAnalyzed,
   EXPLAIN_COLUMNS,
   type PreparedStatement,
@@ -48,3 +49,13 @@ export { parseText, valueToText } from './expr/cast.js';
 export * from './functors/index.js';
 export { StoreTableSource, StoreRelationSource } from './data/store-source.js';
 export * from './cql/index.js';
+export {
+  planCompactQuery,
+  runCompactQuery,
+  type PlannedCompactQuery,
+} from './cql/compact-query.js';
+export {
+  instanceDatabase,
+  instanceTableDefinitions,
+  loadInstanceIntoStore,
+} from './instance-loader.js';

@@ -4,7 +4,7 @@
  *
  * `await loadSqlParser()` once before `prepareSql` (libpg-query's WebAssembly module).
  */
-import { assertNever, type ScalarType, type Value } from '../common/index.js';
+import { assertNever, limits, LimitError, type ScalarType, type Value } from '../common/index.js';
 import { QueryBinder } from './binder/bind-query.js';
 import { BindContext } from './binder/context.js';
 import type { RelationSource } from './data/source.js';
@@ -138,25 +138,8 @@ export function executePrepared(
 ): QueryResult {
   checkParameters(prepared, parameters);
   switch (prepared.kind) {
-    case 'query': {
-      const env = new ExecutionEnvironment(
-        parameters,
-        options.functions ?? defaultFunctionContext(),
-        {
-          ...(options.memoryBytesMax === undefined
-            ? {}
-            : { memoryBytesMax: options.memoryBytesMax }),
-        },
-      );
-      const batches: Batch[] = [];
-      let rowCount = 0;
-      for (const batch of executePlan(prepared.plan, env, options.batchRowsMax)) {
-        if (batch.length === 0) continue;
-        batches.push(batch);
-        rowCount += batch.length;
-      }
-      return { columns: prepared.columns, batches, rowCount };
-    }
+    case 'query':
+      return executeLogicalPlan(prepared.plan, prepared.columns, parameters, options);
     case 'explain': {
       let lines: string[];
       if (prepared.analyze) {
@@ -189,6 +172,29 @@ export function executePrepared(
     default:
       return assertNever(prepared, 'prepared statement');
   }
+}
+
+/** Run an optimised logical plan (from SQL or CQL) to a result. */
+export function executeLogicalPlan(
+  plan: LogicalPlan,
+  columns: readonly ResultColumn[],
+  parameters: readonly Value[] = [],
+  options: ExecuteOptions = {},
+): QueryResult {
+  const env = new ExecutionEnvironment(parameters, options.functions ?? defaultFunctionContext(), {
+    ...(options.memoryBytesMax === undefined ? {} : { memoryBytesMax: options.memoryBytesMax }),
+  });
+  const batches: Batch[] = [];
+  let rowCount = 0;
+  for (const batch of executePlan(plan, env, options.batchRowsMax)) {
+    if (batch.length === 0) continue;
+    batches.push(batch);
+    rowCount += batch.length;
+    if (rowCount > limits.resultRowsMax) {
+      throw new LimitError('resultRowsMax', limits.resultRowsMax, rowCount, 'result rows');
+    }
+  }
+  return { columns, batches, rowCount };
 }
 
 /** EXPLAIN ANALYZE lines: each node with the rows it produced and its time (inputs included). */

@@ -10,10 +10,12 @@ import {
   addDecimal,
   assertNever,
   divideDecimal,
+  normalizeInt,
   type Scalar,
   type Value,
 } from '../../common/index.js';
 import { valueAt, VectorBuilder, type Batch, type Vector } from '../data/vector.js';
+import { PlanError } from '../errors.js';
 import { compareScalars } from '../expr/compare.js';
 import type { AggregateCall, LogicalPlan } from '../logical/plan.js';
 import type { ExecutionEnvironment } from './environment.js';
@@ -21,6 +23,16 @@ import { evaluate, layoutOf } from './evaluate.js';
 import { rowKey, type RowKey } from './row-key.js';
 
 type AggregatePlan = Extract<LogicalPlan, { kind: 'Aggregate' }>;
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+function checkedInt(value: number | bigint): number | bigint {
+  if (typeof value === 'number') return value;
+  if (value < INT64_MIN || value > INT64_MAX)
+    throw new PlanError('E_SQL_OUT_OF_RANGE', 'bigint out of range');
+  return normalizeInt(value);
+}
 
 /** Per-group state of one aggregate call. */
 class Accumulator {
@@ -139,15 +151,18 @@ class Accumulator {
       case 'count_star':
         return this.counts[group] ?? 0;
       case 'sum': {
+        // SQL's sum(int8) is numeric; the CQL compact dialect's SUM(Int) is Int (checked range).
         const sum = this.sums[group] ?? null;
         if (sum === null) return null;
-        return call.type === 'Decimal' ? String(sum) : sum;
+        if (call.type === 'Decimal') return String(sum);
+        if (call.type === 'Int') return checkedInt(sum as number | bigint);
+        return Number(sum);
       }
       case 'avg': {
         const sum = this.sums[group] ?? null;
         const count = this.counts[group] ?? 0;
         if (sum === null || count === 0) return null;
-        if (call.type === 'Float') return (sum as number) / count;
+        if (call.type === 'Float') return Number(sum) / count;
         return divideDecimal(String(sum), String(count));
       }
       case 'min':
