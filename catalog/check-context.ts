@@ -152,6 +152,32 @@ export class Env {
     return true;
   }
 
+  /** Make the declarations of an already checked program visible (for incremental checking). */
+  seed(base: {
+    readonly typesides: ReadonlyMap<string, Typeside>;
+    readonly schemas: ReadonlyMap<string, Schema>;
+    readonly instances: ReadonlyMap<string, CheckedInstance>;
+    readonly mappings: ReadonlyMap<string, Mapping>;
+    readonly queries: ReadonlyMap<string, Query>;
+    readonly options: ReadonlyMap<string, string>;
+    readonly declarations: readonly {
+      kind: DeclarationKind;
+      name: string;
+      location: SourceLocation | undefined;
+    }[];
+  }): void {
+    for (const [name, value] of base.typesides) this.typesides.set(name, value);
+    for (const [name, value] of base.schemas) this.schemas.set(name, value);
+    for (const [name, value] of base.instances) this.instances.set(name, value);
+    for (const [name, value] of base.mappings) this.mappings.set(name, value);
+    for (const [name, value] of base.queries) this.queries.set(name, value);
+    for (const [key, value] of base.options) this.topOptions.set(key, value);
+    for (const entry of base.declarations) {
+      if (entry.kind !== 'options')
+        this.#declared.set(entry.name, { kind: entry.kind, location: entry.location });
+    }
+  }
+
   markFailed(name: string): void {
     this.#failed.add(name);
   }

@@ -28,9 +28,19 @@ export interface CheckResult {
   readonly errorCount: number;
 }
 
-export function checkProgramCollecting(program: Program, options: CheckOptions = {}): CheckResult {
+/**
+ * Check every declaration of `program`. With `base`, the declarations of an already checked
+ * program are in scope first (a later program extends it: a REPL line, a `load` into a running
+ * database); the result holds both, and names of `base` cannot be declared again.
+ */
+export function checkProgramCollecting(
+  program: Program,
+  options: CheckOptions = {},
+  base?: CheckedProgram,
+): CheckResult {
   const env = new Env(program.file, options);
-  const entries: DeclarationEntry[] = [];
+  if (base !== undefined) env.seed(base);
+  const entries: DeclarationEntry[] = [...(base?.declarations ?? [])];
   for (const declaration of program.declarations) {
     const entry = checkDeclaration(env, declaration);
     if (entry !== undefined) entries.push(entry);
@@ -45,7 +55,7 @@ export function checkProgramCollecting(program: Program, options: CheckOptions =
       mappings: env.mappings,
       queries: env.queries,
       declarations: entries,
-      warnings: env.diagnostics.warnings,
+      warnings: [...(base?.warnings ?? []), ...env.diagnostics.warnings],
       options: env.topOptions,
     },
     errors: env.diagnostics.errors,

@@ -79,6 +79,27 @@ export function registerCommands(program: Command): void {
     });
 
   program
+    .command('query')
+    .description('run SQL or a compact CQL query over an instance of a program')
+    .requiredOption('--program <file>', 'the .cql program whose instance is queried')
+    .option('--instance <name>', 'the instance to query (default: the last one)')
+    .option('--sql <statement>', 'one SQL statement (PostgreSQL dialect)')
+    .option('--cql <query>', 'the body of a compact query: from … where … select …')
+    .option('--format <format>', 'table, csv or json', 'table')
+    .action(
+      async (options: {
+        program?: string;
+        instance?: string;
+        sql?: string;
+        cql?: string;
+        format: string;
+      }) => {
+        const { runQuery } = await import('./commands/query.js');
+        await runQuery(options);
+      },
+    );
+
+  program
     .command('viz')
     .description('draw the schema graph (entities, attributes, foreign keys)')
     .argument('<file>', 'a .cql program')

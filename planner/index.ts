@@ -48,7 +48,6 @@ export { sqlTypeName, postgresTypeOid, typeFromSqlName, typeFromPostgresOid } fr
 export { parseText, valueToText } from './expr/cast.js';
 export * from './functors/index.js';
 export { StoreTableSource, StoreRelationSource } from './data/store-source.js';
-export * from './cql/index.js';
 export {
   planCompactQuery,
   runCompactQuery,

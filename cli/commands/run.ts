@@ -13,7 +13,7 @@ import {
   type RunJsonRow,
   type RunJsonValue,
 } from '../../catalog/index.js';
-import { loadSqlParser, resultToJson, runCompactQuery } from '../../planner/index.js';
+import { instanceDatabase, resultToJson, runCompactQuery } from '../../planner/index.js';
 import { CatrustError } from '../../common/index.js';
 import { toJson, writeOut } from '../io.js';
 import { loadProgram } from '../program.js';
@@ -45,7 +45,6 @@ export async function runRun(file: string, options: { json?: boolean }): Promise
     results[name] = instanceToJson(instance.rows());
   }
   const compact = [...program.queries.values()].filter((query) => query.kind === 'CompactQuery');
-  if (compact.length > 0) await loadSqlParser();
   const queryInputs = new Map<string, string>();
   const last = lastInstances(program);
   for (const query of compact) {
@@ -56,7 +55,7 @@ export async function runRun(file: string, options: { json?: boolean }): Promise
       );
       continue;
     }
-    const json = resultToJson(runCompactQuery(query, instance.rows()));
+    const json = resultToJson(runCompactQuery(query, instanceDatabase(instance.rows())));
     const names = json.columns.map((column) => column.name);
     results[query.name] = {
       count: json.rows.length,

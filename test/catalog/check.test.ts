@@ -341,3 +341,33 @@ query Q = literal : S -> T {
     assert.match(bad.errors[1]?.message ?? '', /path equation `R\.m\.u = R\.u`/);
   });
 });
+
+describe('catalog: checking on top of a checked program', () => {
+  it('sees the base declarations, reports at the new file, and refuses redeclaring them', () => {
+    const base = checkProgramCollecting(
+      parseProgram(
+        'schema C { entities A  attributes n : A -> Int }\ninstance I : C { A { a: n = 1 } }',
+        { file: 'base.cql' },
+      ),
+    );
+    assert.deepEqual(base.errors, []);
+    const more = checkProgramCollecting(
+      parseProgram(
+        'query Q : C { from x : A  select x.n }\nschema C { entities B }\nquery R : C { from x : A select x.m }',
+        { file: 'more.cql' },
+      ),
+      {},
+      base.program,
+    );
+    assert.deepEqual(
+      more.errors.map((e) => `${e.code} ${e.location ? formatLocation(e.location) : ''}`),
+      ['E_CATALOG_DUPLICATE more.cql:2:8', 'E_CATALOG_UNKNOWN more.cql:3:35'],
+    );
+    assert.deepEqual([...more.program.queries.keys()], ['Q']);
+    assert.ok(more.program.instances.get('I')?.evaluated);
+    assert.deepEqual(
+      more.program.declarations.map((d) => d.name),
+      ['C', 'I', 'Q'],
+    );
+  });
+});

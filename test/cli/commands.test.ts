@@ -128,6 +128,91 @@ instance I = empty : Sx
     assert.equal(model.instances['Acme']?.tables['Employee']?.count, 7);
   });
 
+  it('query runs SQL and compact CQL over an instance, in table, csv and json', () => {
+    const table = runCli([
+      'query',
+      '--program',
+      'examples/company.cql',
+      '--sql',
+      'SELECT d.dept_name, count(*) AS n FROM Employee e JOIN Department d ON e.works_in = d.id GROUP BY 1 ORDER BY 1',
+    ]);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /Engineering \| +4\nSales +\| +3\n\(2 rows\)/);
+    const json = runCli([
+      'query',
+      '--program',
+      'examples/company.cql',
+      '--format',
+      'json',
+      '--cql',
+      'from e : Employee where e.hired >= "2021-01-01" select e.emp_name e.manager.emp_name as boss order_by e.emp_name',
+    ]);
+    assert.equal(json.status, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout), {
+      columns: [
+        { name: 'e.emp_name', type: 'String' },
+        { name: 'boss', type: 'String' },
+      ],
+      rows: [
+        ['Alan', 'Ada'],
+        ['Dave', 'Carol'],
+        ['Erin', 'Carol'],
+        ['Linus', 'Alan'],
+      ],
+    });
+    const csv = runCli([
+      'query',
+      '--program',
+      'examples/query.cql',
+      '--instance',
+      'Staff',
+      '--format',
+      'csv',
+      '--sql',
+      'SELECT ename, pay FROM Emp WHERE pay > 95 ORDER BY pay',
+    ]);
+    assert.equal(csv.status, 0, csv.stderr);
+    assert.equal(csv.stdout.trim(), 'ename,pay\r\nAva,100\r\nBen,120'); // RFC 4180 line ends
+  });
+
+  it('query reports errors at their place in --cql, --sql and the options', () => {
+    const cql = runCli([
+      'query',
+      '--program',
+      'examples/company.cql',
+      '--cql',
+      'from e : Employee select e.emp_nme',
+    ]);
+    assert.equal(cql.status, 1);
+    assert.match(
+      cql.stderr,
+      /^error\[E_CATALOG_UNKNOWN\]: <--cql>:1:28: .*did you mean `emp_name`/,
+    );
+    const sql = runCli([
+      'query',
+      '--program',
+      'examples/company.cql',
+      '--sql',
+      'SELECT nope FROM Employee',
+    ]);
+    assert.equal(sql.status, 1);
+    assert.match(sql.stderr, /^error\[E_[A-Z_]+\]: .*nope/);
+    const instance = runCli([
+      'query',
+      '--program',
+      'examples/query.cql',
+      '--instance',
+      'Stafff',
+      '--sql',
+      'SELECT 1',
+    ]);
+    assert.equal(instance.status, 1);
+    assert.match(instance.stderr, /field `--instance`: no instance `Stafff`.*did you mean `Staff`/);
+    const neither = runCli(['query', '--program', 'examples/company.cql']);
+    assert.equal(neither.status, 1);
+    assert.match(neither.stderr, /give exactly one of --sql/);
+  });
+
   it('generate cypher writes constraints per entity', () => {
     const result = runCli(['generate', 'cypher', 'examples/company.cql']);
     assert.equal(result.status, 0, result.stderr);

@@ -11,13 +11,12 @@ import { describe, it } from 'mocha';
 import { checkProgram, type CompactQuery, type SaturatedInstance } from '../../catalog/index.js';
 import { parseProgram } from '../../cql/index.js';
 import {
-  compactQueryToSql,
-  instanceToRelations,
-  loadSqlParser,
-  type MemoryTable,
+  instanceDatabase,
   resultToJson,
   runCompactQuery,
+  type MemoryTable,
 } from '../../planner/index.js';
+import { compactQueryToSql } from './compact-sql.js';
 
 const SCHEMA = `schema C {
   entities Emp Dept
@@ -53,14 +52,13 @@ function run(queries: string): Record<string, Cell[][]> {
   const out: Record<string, Cell[][]> = {};
   for (const [name, query] of program.queries) {
     assert.ok(query.kind === 'CompactQuery');
-    out[name] = resultToJson(runCompactQuery(query, instance)).rows;
+    out[name] = resultToJson(runCompactQuery(query, instanceDatabase(instance))).rows;
   }
   return out;
 }
 
 describe('compact queries on the planner', function () {
   this.timeout(120_000);
-  before(async () => loadSqlParser());
 
   it('filters through foreign-key paths, coerces quoted literals, orders and limits', () => {
     const result = run(`
@@ -108,7 +106,10 @@ query J : C { from e : Emp  d : Dept  where e.works_in = d and d.budget > 60  gr
 query T : C { from e : Emp  group_by e.name e.pay e.works_in  select e.name  e.pay * 2  e.pay / 4  AVG(e.pay)  SUM(e.pay)  COUNT(*)  MAX(e.hired)  e.works_in }`),
     );
     const query = program.queries.get('T') as CompactQuery;
-    const result = runCompactQuery(query, program.instances.get('I')?.rows() as SaturatedInstance);
+    const result = runCompactQuery(
+      query,
+      instanceDatabase(program.instances.get('I')?.rows() as SaturatedInstance),
+    );
     assert.deepEqual(
       result.columns.map((c) => c.type),
       query.select.map((s) => (s.type.kind === 'scalar' ? s.type.type : 'Int')),
@@ -140,7 +141,7 @@ query T : C { from e : Emp  group_by e.name e.pay e.works_in  select e.name  e.p
         for (const query of program.queries.values()) {
           assert.ok(query.kind === 'CompactQuery');
           const sql = compactQueryToSql(query);
-          const ours = resultToJson(runCompactQuery(query, instance)).rows;
+          const ours = resultToJson(runCompactQuery(query, instanceDatabase(instance))).rows;
           const theirs = (await connection.runAndReadAll(sql)).getRowsJson() as Cell[][];
           compared++;
           const ordered = query.orderBy.length > 0;
@@ -297,7 +298,7 @@ function queryText(): fc.Arbitrary<string> {
 }
 
 async function loadDuck(connection: DuckDBConnection, instance: SaturatedInstance): Promise<void> {
-  const relations = instanceToRelations(instance);
+  const relations = instanceDatabase(instance);
   const types: Record<string, string> = {
     String: 'VARCHAR',
     Int: 'BIGINT',

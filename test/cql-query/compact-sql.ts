@@ -1,6 +1,7 @@
 /**
- * The compact dialect's queries (catalog `CompactQuery`, already type-checked) as the SQL the
- * planner binds: one logical plan for CQL and SQL. A `from` variable is a table alias; a
+ * An independent translation of compact queries (catalog `CompactQuery`, already type-checked)
+ * into SQL, for the differential test: DuckDB runs this SQL, catrust plans the query directly
+ * (planner/cql/compact-query.ts), and the two must agree. A `from` variable is a table alias; a
  * foreign-key path `e.works_in.dept_name` is an inner join per foreign key followed (foreign keys
  * are total, so inner and left joins agree), aliased by the path, shared by every use; a row
  * value (`e.works_in`, `e`) is its row id. Literals are written with their catalog types so the
