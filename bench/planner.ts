@@ -10,7 +10,7 @@
  * a foreign key to `dim` (1,000 rows). Values are fixed formulas of the row number, computed
  * the same way in JavaScript and in DuckDB SQL.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   loadSqlParser,
   prepareSql,
@@ -77,7 +77,7 @@ async function buildCatrust(rows: number): Promise<StoreRelationSource> {
   return new StoreRelationSource(db.view());
 }
 
-async function buildDuck(rows: number): Promise<import('@duckdb/node-api').DuckDBConnection> {
+async function buildDuck(rows: number): Promise<DuckDBConnection> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   await connection.run(
