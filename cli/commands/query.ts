@@ -1,9 +1,10 @@
 /**
- * `catrust query --program FILE [--instance NAME] (--sql "…" | --cql "…") [--format table|csv|json]`:
+ * `catrust query --program FILE [--instance NAME] [--sql "…" | --cql "…"] [--format table|csv|json]`:
  * load a program, take one of its instances (the last evaluated one by default) as tables —
  * one per entity with `id`, its attributes and its foreign keys (target ids) — and run one SQL
  * statement or one compact CQL query body over it through the planner.
  *
+ * Without --sql or --cql it reads statements (a REPL on a terminal; see `repl`).
  * `--cql` is the body of a compact query over the instance's schema
  * (`from e : Employee where … select …`); errors in it are reported at `<--cql>:line:column`.
  */
@@ -26,6 +27,7 @@ import {
   type QueryResult,
 } from '../../planner/index.js';
 import { readSourceFile, toJson, writeOut } from '../io.js';
+import { formatError } from '../report.js';
 import { cliCheckOptions, writeWarnings } from '../program.js';
 
 export interface QueryOptions {
@@ -89,6 +91,72 @@ function parseCql(text: string, options: { file: string }): ReturnType<typeof pa
   }
 }
 
+/** A program's instance opened for queries: SQL or compact CQL bodies run against it. */
+class QuerySession {
+  readonly source: ReturnType<typeof instanceDatabase>;
+  readonly #schemaName: string | undefined;
+
+  constructor(
+    readonly program: CheckedProgram,
+    readonly instance: CheckedInstance,
+  ) {
+    this.source = instanceDatabase(instance.rows());
+    this.#schemaName = [...program.schemas].find(([, schema]) => schema === instance.schema)?.[0];
+  }
+
+  async sql(text: string, file: string): Promise<QueryResult> {
+    await loadSqlParser();
+    return executePrepared(prepareSql(this.source, text, { file }));
+  }
+
+  /** A compact query body, checked in the program's scope over the instance's schema. */
+  cql(text: string, file: string): QueryResult {
+    if (this.#schemaName === undefined) {
+      throw option(
+        '--instance',
+        `the schema of instance \`${this.instance.name}\` has no name to query it by`,
+      );
+    }
+    const extra = parseCql(`query ${QUERY_NAME} : ${this.#schemaName} {\n${text}\n}`, { file });
+    const checked = checkProgramCollecting(extra, cliCheckOptions(), this.program);
+    const error = checked.errors[0];
+    if (error !== undefined) throw onUserLines(error);
+    const query = checked.program.queries.get(QUERY_NAME);
+    if (query?.kind !== 'CompactQuery') throw option('--cql', 'not a compact query');
+    return runCompactQuery(query, this.source);
+  }
+
+  /** `\d`: the tables; `\d NAME`: one table's columns. */
+  describe(name: string | undefined): string {
+    if (name === undefined || name === '') {
+      const names = this.source.tableNames();
+      return [
+        'Tables',
+        ...names.map((table) => `  ${table} (${this.source.table(table)?.rowCount() ?? 0} rows)`),
+      ].join('\n');
+    }
+    const table = this.source.table(name);
+    if (table === undefined) {
+      throw new CatrustError('E_SQL_UNKNOWN_TABLE', `no table \`${name}\``, {
+        hint: didYouMean(name, [...this.source.tableNames()]),
+      });
+    }
+    return [
+      `Table ${name}`,
+      ...table.columns.map(
+        (column) =>
+          `  ${column.name.padEnd(16)} ${column.type.padEnd(8)} ${column.role}${column.target === undefined ? '' : ` → ${column.target}`}${column.notNull ? ' not null' : ''}`,
+      ),
+    ].join('\n');
+  }
+}
+
+function render(result: QueryResult, format: string): string {
+  if (format === 'json') return toJson(resultToJson(result), 0);
+  if (format === 'csv') return resultToCsv(result);
+  return resultToText(result);
+}
+
 export async function runQuery(options: QueryOptions): Promise<void> {
   const format = options.format.toLowerCase();
   if (!FORMATS.includes(format)) {
@@ -96,11 +164,8 @@ export async function runQuery(options: QueryOptions): Promise<void> {
   }
   if (options.program === undefined)
     throw option('--program', 'give the program to query with --program FILE.cql');
-  if ((options.sql === undefined) === (options.cql === undefined)) {
-    throw option(
-      options.sql === undefined ? '--sql' : '--cql',
-      'give exactly one of --sql "…" or --cql "…"',
-    );
+  if (options.sql !== undefined && options.cql !== undefined) {
+    throw option('--cql', 'give one of --sql "…" or --cql "…", not both');
   }
   const file = options.program;
   const ast = parseProgram(readSourceFile(file), { file });
@@ -108,35 +173,98 @@ export async function runQuery(options: QueryOptions): Promise<void> {
   const first = base.errors[0];
   if (first !== undefined) throw first;
   writeWarnings(base.program.warnings);
-  const instance = pickInstance(base.program, file, options.instance);
-  const rows = instance.rows();
-  const source = instanceDatabase(rows);
-  let result: QueryResult;
+  const session = new QuerySession(
+    base.program,
+    pickInstance(base.program, file, options.instance),
+  );
   if (options.sql !== undefined) {
-    await loadSqlParser();
-    result = executePrepared(prepareSql(source, options.sql, { file: '<--sql>' }));
+    writeOut(render(await session.sql(options.sql, '<--sql>'), format));
+  } else if (options.cql !== undefined) {
+    writeOut(render(session.cql(options.cql, CQL_FILE), format));
   } else {
-    // The query body is checked in the program's scope, under the name of the instance's schema.
-    const schemaName = [...base.program.schemas].find(
-      ([, schema]) => schema === instance.schema,
-    )?.[0];
-    if (schemaName === undefined) {
-      throw option(
-        '--instance',
-        `the schema of instance \`${instance.name}\` has no name to query it by`,
-      );
-    }
-    const extra = parseCql(`query ${QUERY_NAME} : ${schemaName} {\n${options.cql ?? ''}\n}`, {
-      file: CQL_FILE,
-    });
-    const checked = checkProgramCollecting(extra, cliCheckOptions(), base.program);
-    const error = checked.errors[0];
-    if (error !== undefined) throw onUserLines(error);
-    const query = checked.program.queries.get(QUERY_NAME);
-    if (query?.kind !== 'CompactQuery') throw option('--cql', 'not a compact query');
-    result = runCompactQuery(query, source);
+    await repl(session, format);
   }
-  if (format === 'json') writeOut(toJson(resultToJson(result), 0));
-  else if (format === 'csv') writeOut(resultToCsv(result));
-  else writeOut(resultToText(result));
+}
+
+/**
+ * The REPL: statements end with `;` and may span lines; a statement starting with `from` is a
+ * compact CQL query body, anything else SQL (EXPLAIN included). `\d [table]` describes,
+ * `\timing` toggles timing, `\q` quits. Errors are printed and the session goes on. With a
+ * terminal it prompts and keeps a history; with piped input it reads statements to the end.
+ */
+async function repl(session: QuerySession, format: string): Promise<void> {
+  const { createInterface } = await import('node:readline');
+  const interactive = process.stdin.isTTY;
+  const lines = createInterface({
+    input: process.stdin,
+    output: interactive ? process.stdout : undefined,
+    terminal: interactive,
+    historySize: 1000,
+  });
+  const prompt = (continued: boolean): void => {
+    if (!interactive) return;
+    lines.setPrompt(continued ? `${session.instance.name}-> ` : `${session.instance.name}=> `);
+    lines.prompt();
+  };
+  if (interactive) {
+    writeOut(
+      `catrust query on instance ${session.instance.name} — end statements with ;  \\d tables  \\q quit`,
+    );
+  }
+  let buffer = '';
+  let timing = false;
+  let statement = 0;
+  let failures = 0;
+  prompt(false);
+  for await (const line of lines) {
+    const trimmed = line.trim();
+    if (buffer === '' && trimmed.startsWith('\\')) {
+      const [command, argument] = trimmed.split(/\s+/, 2);
+      try {
+        if (command === '\\q') break;
+        else if (command === '\\d') writeOut(session.describe(argument));
+        else if (command === '\\timing') {
+          timing = !timing;
+          writeOut(`Timing is ${timing ? 'on' : 'off'}.`);
+        } else
+          throw new CatrustError('E_CLI_COMMAND', `unknown command ${command ?? ''}`, {
+            hint: 'try \\d, \\timing or \\q',
+          });
+      } catch (error) {
+        failures++;
+        process.stderr.write(`${formatError(error)}\n`);
+      }
+      prompt(false);
+      continue;
+    }
+    buffer = buffer === '' ? line : `${buffer}\n${line}`;
+    if (!trimmed.endsWith(';')) {
+      prompt(buffer.trim() !== '');
+      if (buffer.trim() === '') buffer = '';
+      continue;
+    }
+    const text = buffer.trim().replace(/;\s*$/, '');
+    buffer = '';
+    statement++;
+    const started = performance.now();
+    try {
+      const file = `<statement ${statement}>`;
+      const result = /^from\b/i.test(text)
+        ? session.cql(text, file)
+        : await session.sql(text, file);
+      writeOut(render(result, format));
+      if (timing) writeOut(`Time: ${(performance.now() - started).toFixed(3)} ms`);
+    } catch (error) {
+      failures++;
+      process.stderr.write(`${formatError(error)}\n`);
+    }
+    prompt(false);
+  }
+  lines.close();
+  if (buffer.trim() !== '') {
+    failures++;
+    process.stderr.write('error[E_CLI_INPUT]: the input ended inside a statement (missing `;`)\n');
+  }
+  // Piped input: a failed statement makes the exit status 1, as psql -v ON_ERROR_STOP would.
+  if (!interactive && failures > 0) process.exitCode = 1;
 }

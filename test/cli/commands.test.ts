@@ -208,9 +208,53 @@ instance I = empty : Sx
     ]);
     assert.equal(instance.status, 1);
     assert.match(instance.stderr, /field `--instance`: no instance `Stafff`.*did you mean `Staff`/);
-    const neither = runCli(['query', '--program', 'examples/company.cql']);
-    assert.equal(neither.status, 1);
-    assert.match(neither.stderr, /give exactly one of --sql/);
+    const both = runCli([
+      'query',
+      '--program',
+      'examples/company.cql',
+      '--sql',
+      'SELECT 1',
+      '--cql',
+      'from e : Employee select e',
+    ]);
+    assert.equal(both.status, 1);
+    assert.match(both.stderr, /field `--cql`: give one of --sql/);
+  });
+
+  it('query reads statements from standard input: SQL, CQL bodies, \\d, errors without stopping', () => {
+    const input = [
+      'select count(*) as n',
+      '  from Employee;',
+      '\\d Department',
+      'from e : Employee where e.salary > 4000 select e.emp_name order_by e.emp_name;',
+      'select nope from Employee;',
+      "select dept_name from Department where dept_name like 'S%';",
+    ].join('\n');
+    const result = runCli(['query', '--program', 'examples/company.cql', '--format', 'csv'], {
+      input,
+    });
+    assert.equal(result.status, 1, `a failed statement makes the exit status 1: ${result.stderr}`);
+    assert.equal(
+      result.stdout.replace(/\r\n/g, '\n'),
+      [
+        'n',
+        '7',
+        'Table Department',
+        '  id               Int      id not null',
+        '  dept_name        String   attribute not null',
+        'e.emp_name',
+        'Ada',
+        'Alan',
+        'Grace',
+        'dept_name',
+        'Sales',
+        '',
+      ].join('\n'),
+    );
+    assert.match(
+      result.stderr,
+      /^error\[E_SQL_UNKNOWN_COLUMN\]: <statement 3>:1:8: column "nope" does not exist/m,
+    );
   });
 
   it('generate cypher writes constraints per entity', () => {
