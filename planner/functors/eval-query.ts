@@ -37,8 +37,8 @@ export interface EvalOptions {
   readonly rowsMax?: number | undefined;
 }
 
-/** The tuples of one block: `variables` row indices per tuple, flattened. */
-interface BlockTuples {
+/** The tuples of one block: one row index per from-variable per tuple, flattened. */
+export interface BlockTuples {
   readonly block: QueryBlock;
   readonly width: number;
   readonly tuples: Int32Array;
@@ -51,6 +51,15 @@ export function evalQuery(
   input: SaturatedInstance,
   options: EvalOptions = {},
 ): SaturatedInstance {
+  return evalQueryWithTuples(query, input, options).instance;
+}
+
+/** `eval Q I` and, per target entity, the tuple of input rows behind each result row. */
+export function evalQueryWithTuples(
+  query: UberQuery,
+  input: SaturatedInstance,
+  options: EvalOptions = {},
+): { readonly instance: SaturatedInstance; readonly tuples: ReadonlyMap<string, BlockTuples> } {
   checkOnSchema(input, query.source.entityNames(), `eval ${query.name}`);
   const rowsMax = options.rowsMax ?? limits.resultRowsMax;
   const results = new Map<string, BlockTuples>();
@@ -142,7 +151,7 @@ export function evalQuery(
     }
     return { entity: entity.name, rowCount: tuples.count, rowNames, foreignKeys, attributes };
   });
-  return new SaturatedInstance(query.target, tables);
+  return { instance: new SaturatedInstance(query.target, tables), tuples: results };
 }
 
 function foreignKeyColumn(

@@ -14,7 +14,19 @@ export {
   translateTerm,
   type SigmaOptions,
 } from './sigma.js';
-export { evalQuery, type EvalOptions } from './eval-query.js';
-export { pi, piQuery, type PiOptions } from './pi.js';
+export {
+  evalQuery,
+  evalQueryWithTuples,
+  type EvalOptions,
+  type BlockTuples,
+} from './eval-query.js';
+export { pi, piQuery, representableInstance, type PiOptions } from './pi.js';
 export { functorEvaluator, type FunctorEvaluatorOptions } from './evaluator.js';
 export { TermCompiler, cellKey, type CellValue } from './term-evaluation.js';
+export {
+  sigmaDeltaUnit,
+  sigmaDeltaCounit,
+  deltaPiUnit,
+  deltaPiCounit,
+  type InstanceMorphism,
+} from './units.js';

@@ -29,6 +29,7 @@ import {
   saturate,
   UberQuery,
   varTerm,
+  type ForeignKey,
   type Mapping,
   type QueryBlock,
   type SaturatedInstance,
@@ -49,6 +50,11 @@ export interface PiOptions {
 
 /** Paths from one entity considered before Π is declared unsupported (infinite). */
 const PATHS_MAX_DEFAULT = 10_000;
+
+/** The from-variable of Π's query for S-entity `source` and the path named `path` of y(t). */
+export function piVariableName(source: string, path: string): string {
+  return `${source}:${path}`;
+}
 
 /** Π_F(I). */
 export function pi(
@@ -74,29 +80,12 @@ export function piQuery(
   const representable = (entity: string): SaturatedInstance => {
     let instance = representables.get(entity);
     if (instance === undefined) {
-      try {
-        instance = saturate(
-          {
-            schema: target,
-            generators: [{ name: entity, sort: entitySort(entity) }],
-            equations: [],
-          },
-          { name: `y(${entity})`, instanceRowsMax: options.pathsMax ?? PATHS_MAX_DEFAULT },
-        );
-      } catch (error) {
-        if (!(error instanceof CatalogError) || error.code !== 'E_INSTANCE_INFINITE') throw error;
-        throw new FunctorError(
-          'E_FUNCTOR_UNSUPPORTED',
-          `pi ${mapping.name}: the paths from \`${entity}\` in \`${target.name}\` are infinite ` +
-            `(${error.bareMessage}); Π needs finitely many`,
-          { location: options.location ?? mapping.location, cause: error },
-        );
-      }
+      instance = representableInstance(mapping, entity, options);
       representables.set(entity, instance);
     }
     return instance;
   };
-  const variableName = (source: string, path: string): string => `${source}:${path}`;
+  const variableName = piVariableName;
   const blocks = new Map<string, QueryBlock>();
   for (const entity of target.entities) {
     const paths = delta(mapping, representable(entity.name));
@@ -205,6 +194,65 @@ export function piQuery(
     });
   }
   return new UberQuery(`pi ${mapping.name}`, mapping.source, target, blocks, mapping.location);
+}
+
+/**
+ * y(entity): the instance of F's target with one generator (named `entity`) and no equations,
+ * saturated; its rows at X are the paths entity → X up to the path equations.
+ */
+export function representableInstance(
+  mapping: Mapping,
+  entity: string,
+  options: PiOptions = {},
+): SaturatedInstance {
+  const target = mapping.target;
+  try {
+    return saturate(
+      { schema: target, generators: [{ name: entity, sort: entitySort(entity) }], equations: [] },
+      { name: `y(${entity})`, instanceRowsMax: options.pathsMax ?? PATHS_MAX_DEFAULT },
+    );
+  } catch (error) {
+    if (!(error instanceof CatalogError) || error.code !== 'E_INSTANCE_INFINITE') throw error;
+    throw new FunctorError(
+      'E_FUNCTOR_UNSUPPORTED',
+      `pi ${mapping.name}: the paths from \`${entity}\` in \`${target.name}\` are infinite ` +
+        `(${error.bareMessage}); Π needs finitely many`,
+      { location: options.location ?? mapping.location, cause: error },
+    );
+  }
+}
+
+/**
+ * For each row of a representable instance y(entity), a path from its generator (row 0 of
+ * `entity`) that reaches it: entity → rows → foreign keys. Breadth first, so the shortest.
+ */
+export function pathsOfRepresentable(
+  instance: SaturatedInstance,
+  entity: string,
+): Map<string, (readonly ForeignKey[] | undefined)[]> {
+  const schema = instance.schema;
+  const paths = new Map<string, (readonly ForeignKey[] | undefined)[]>(
+    schema.entities.map((e) => [
+      e.name,
+      new Array<readonly ForeignKey[] | undefined>(instance.rowCount(e.name)),
+    ]),
+  );
+  (paths.get(entity) as (readonly ForeignKey[] | undefined)[])[0] = [];
+  const queue: [string, number][] = [[entity, 0]];
+  for (let head = 0; head < queue.length; head++) {
+    const [at, row] = queue[head] as [string, number];
+    const path = (paths.get(at) as (readonly ForeignKey[] | undefined)[])[
+      row
+    ] as readonly ForeignKey[];
+    for (const fk of schema.foreignKeysOf(at)) {
+      const next = instance.follow(at, fk.name, row);
+      const known = paths.get(fk.target) as (readonly ForeignKey[] | undefined)[];
+      if (known[next] !== undefined) continue;
+      known[next] = [...path, fk];
+      queue.push([fk.target, next]);
+    }
+  }
+  return paths;
 }
 
 /**

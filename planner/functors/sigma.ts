@@ -188,19 +188,28 @@ function cellTerm(
   return literalTerm(attribute.sort, value);
 }
 
-/** Per entity, a generator name for each row, unique across the instance. */
-function generatorNames(input: SaturatedInstance): Map<string, readonly string[]> {
+/**
+ * Per entity, a generator name for each row, unique across the instance. A row's own name is
+ * kept unless another entity has a row of that name, or it reads as a term over another
+ * generator (`e1.manager`, when `e1` is a generator: the saturation would name the row it
+ * creates for e1's manager the same); those are qualified by their entity (`Emp:e1.manager`).
+ */
+export function generatorNames(input: SaturatedInstance): Map<string, readonly string[]> {
   const owners = new Map<string, number>();
   for (const table of input.tables) {
     for (const name of new Set(table.rowNames)) owners.set(name, (owners.get(name) ?? 0) + 1);
   }
+  const reads = (name: string): boolean => {
+    const dot = name.indexOf('.');
+    return dot > 0 && owners.has(name.slice(0, dot));
+  };
   const used = new Set<string>();
   const result = new Map<string, readonly string[]>();
   for (const table of input.tables) {
     result.set(
       table.entity,
       table.rowNames.map((name, row) => {
-        let unique = (owners.get(name) ?? 0) > 1 ? `${table.entity}:${name}` : name;
+        let unique = (owners.get(name) ?? 0) > 1 || reads(name) ? `${table.entity}:${name}` : name;
         if (used.has(unique)) unique = `${table.entity}:${name}#${row}`;
         used.add(unique);
         return unique;
