@@ -34,16 +34,39 @@ function checkedInt(value: number | bigint): number | bigint {
   return normalizeInt(value);
 }
 
-/** Per-group state of one aggregate call. */
+/**
+ * Per-group state of one aggregate call. Group states live in plain arrays that grow as groups
+ * appear (`grow`), so the hot loops over number vectors index packed arrays; values other than
+ * numbers (decimals, strings, bigints) take the general path into the same state.
+ */
 class Accumulator {
+  /** Non-null inputs (count, and whether sum/avg/min/max saw a value). */
   private readonly counts: number[] = [];
-  private readonly sums: (number | bigint | string | null)[] = [];
+  /** Float sums, and Int sums while they stay within ±2^53. */
+  private readonly sums: number[] = [];
+  /** Int sums past ±2^53, exact. */
+  private readonly bigSums = new Map<number, bigint>();
+  private readonly decimalSums: (string | null)[] = [];
   private readonly extremes: Value[] = [];
   private readonly flags: (boolean | null)[] = [];
-  private readonly parts: string[][] = [];
-  private readonly seen: Set<RowKey>[] = [];
+  private readonly parts: (string[] | undefined)[] = [];
+  private readonly seen: (Set<RowKey> | undefined)[] = [];
+  private size = 0;
 
   constructor(private readonly call: AggregateCall) {}
+
+  grow(groupCount: number): void {
+    while (this.size < groupCount) {
+      this.counts.push(0);
+      this.sums.push(0);
+      this.decimalSums.push(null);
+      this.extremes.push(null);
+      this.flags.push(null);
+      this.parts.push(undefined);
+      this.seen.push(undefined);
+      this.size++;
+    }
+  }
 
   /** Whether this group saw `value` before (COUNT(DISTINCT …)); records it. */
   private duplicate(group: number, value: Value): boolean {
@@ -66,11 +89,20 @@ class Accumulator {
     separator: Vector | undefined,
   ): void {
     const call = this.call;
+    if (filter === undefined && !call.distinct) {
+      if (call.fn === 'count_star') {
+        const counts = this.counts;
+        for (let row = 0; row < length; row++) counts[groups[row]!]!++;
+        return;
+      }
+      if (arg !== undefined && arg.kind === 'number' && this.fastNumbers(groups, length, arg))
+        return;
+    }
     for (let row = 0; row < length; row++) {
       if (filter !== undefined && valueAt(filter, row) !== true) continue;
       const group = groups[row]!;
       if (call.fn === 'count_star') {
-        this.counts[group] = (this.counts[group] ?? 0) + 1;
+        this.counts[group]!++;
         continue;
       }
       const value = arg === undefined ? null : valueAt(arg, row);
@@ -80,30 +112,101 @@ class Accumulator {
     }
   }
 
+  /** count/sum/avg/min/max over a number vector without FILTER or DISTINCT. */
+  private fastNumbers(
+    groups: Int32Array,
+    length: number,
+    arg: Extract<Vector, { kind: 'number' }>,
+  ): boolean {
+    const fn = this.call.fn;
+    const values = arg.values;
+    const validity = arg.validity;
+    const counts = this.counts;
+    switch (fn) {
+      case 'count':
+        for (let row = 0; row < length; row++) {
+          if (validity === undefined || (validity[row >>> 3]! & (1 << (row & 7))) !== 0)
+            counts[groups[row]!]!++;
+        }
+        return true;
+      case 'sum':
+      case 'avg': {
+        const sums = this.sums;
+        const exactInt = this.call.arg?.type === 'Int';
+        for (let row = 0; row < length; row++) {
+          if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) continue;
+          const group = groups[row]!;
+          const value = values[row]!;
+          counts[group]!++;
+          if (exactInt) {
+            const big = this.bigSums.size === 0 ? undefined : this.bigSums.get(group);
+            if (big !== undefined) {
+              this.bigSums.set(group, big + BigInt(value));
+              continue;
+            }
+            const next = sums[group]! + value;
+            if (!Number.isSafeInteger(next)) {
+              this.bigSums.set(group, BigInt(sums[group]!) + BigInt(value));
+              continue;
+            }
+            sums[group] = next;
+          } else {
+            sums[group] = sums[group]! + value;
+          }
+        }
+        return true;
+      }
+      case 'min':
+      case 'max': {
+        const extremes = this.extremes;
+        const isMin = fn === 'min';
+        for (let row = 0; row < length; row++) {
+          if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) continue;
+          const group = groups[row]!;
+          const value = values[row]!;
+          const current = extremes[group] ?? null;
+          if (
+            current === null ||
+            (isMin ? value < (current as number) : value > (current as number))
+          ) {
+            extremes[group] = value;
+          }
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
   private add(group: number, value: Scalar, separator: Value): void {
     const call = this.call;
     switch (call.fn) {
       case 'count':
       case 'count_star':
-        this.counts[group] = (this.counts[group] ?? 0) + 1;
+        this.counts[group]!++;
         return;
       case 'sum':
       case 'avg': {
-        this.counts[group] = (this.counts[group] ?? 0) + 1;
-        const current = this.sums[group] ?? null;
+        this.counts[group]!++;
         const argType = call.arg?.type;
         if (argType === 'Float') {
-          this.sums[group] = ((current as number | null) ?? 0) + (value as number);
+          this.sums[group] = this.sums[group]! + (value as number);
         } else if (argType === 'Decimal') {
-          this.sums[group] =
-            current === null ? (value as string) : addDecimal(current as string, value as string);
+          const current = this.decimalSums[group] ?? null;
+          this.decimalSums[group] =
+            current === null ? (value as string) : addDecimal(current, value as string);
         } else {
-          const previous = (current as number | bigint | null) ?? 0;
-          if (typeof previous === 'number' && typeof value === 'number') {
-            const next = previous + value;
-            this.sums[group] = Number.isSafeInteger(next) ? next : BigInt(previous) + BigInt(value);
+          const big = this.bigSums.get(group);
+          const previous = this.sums[group]!;
+          if (
+            big === undefined &&
+            typeof value === 'number' &&
+            Number.isSafeInteger(previous + value)
+          ) {
+            this.sums[group] = previous + value;
           } else {
-            this.sums[group] = BigInt(previous) + BigInt(value as number | bigint);
+            this.bigSums.set(group, (big ?? BigInt(previous)) + BigInt(value as number | bigint));
           }
         }
         return;
@@ -111,10 +214,9 @@ class Accumulator {
       case 'min':
       case 'max': {
         const current = this.extremes[group] ?? null;
-        const type = call.type;
         if (current === null) this.extremes[group] = value;
         else {
-          const order = compareScalars(type, value, current);
+          const order = compareScalars(call.arg?.type ?? call.type, value, current);
           if (call.fn === 'min' ? order < 0 : order > 0) this.extremes[group] = value;
         }
         return;
@@ -144,6 +246,15 @@ class Accumulator {
     }
   }
 
+  /** The exact sum of a group (number, bigint or decimal text), or null with no input. */
+  private sum(group: number): number | bigint | string | null {
+    if ((this.counts[group] ?? 0) === 0) return null;
+    const argType = this.call.arg?.type;
+    if (argType === 'Decimal') return this.decimalSums[group] ?? null;
+    if (argType === 'Float') return this.sums[group] ?? 0;
+    return this.bigSums.get(group) ?? this.sums[group] ?? 0;
+  }
+
   finish(group: number): Value {
     const call = this.call;
     switch (call.fn) {
@@ -152,14 +263,14 @@ class Accumulator {
         return this.counts[group] ?? 0;
       case 'sum': {
         // SQL's sum(int8) is numeric; the CQL compact dialect's SUM(Int) is Int (checked range).
-        const sum = this.sums[group] ?? null;
+        const sum = this.sum(group);
         if (sum === null) return null;
         if (call.type === 'Decimal') return String(sum);
         if (call.type === 'Int') return checkedInt(sum as number | bigint);
         return Number(sum);
       }
       case 'avg': {
-        const sum = this.sums[group] ?? null;
+        const sum = this.sum(group);
         const count = this.counts[group] ?? 0;
         if (sum === null || count === 0) return null;
         if (call.type === 'Float') return Number(sum) / count;
@@ -181,6 +292,55 @@ class Accumulator {
   }
 }
 
+/** Group numbers of a batch's rows through one key vector, without building row keys. */
+function assignSingleKey(
+  key: Vector,
+  length: number,
+  groups: Int32Array,
+  lookup: (value: RowKey) => number,
+  dictionaryCache: WeakMap<readonly string[], Int32Array>,
+): boolean {
+  if (key.kind === 'dict') {
+    let cache = dictionaryCache.get(key.dictionary);
+    if (cache === undefined || cache.length < key.dictionary.length) {
+      const grown = new Int32Array(key.dictionary.length).fill(-1);
+      if (cache !== undefined) grown.set(cache);
+      cache = grown;
+      dictionaryCache.set(key.dictionary, cache);
+    }
+    const codes = key.codes;
+    const validity = key.validity;
+    let nullGroup = -1;
+    for (let row = 0; row < length; row++) {
+      if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) {
+        if (nullGroup < 0) nullGroup = lookup(null);
+        groups[row] = nullGroup;
+        continue;
+      }
+      const code = codes[row]!;
+      let group = cache[code]!;
+      if (group < 0) {
+        group = lookup(key.dictionary[code]!);
+        cache[code] = group;
+      }
+      groups[row] = group;
+    }
+    return true;
+  }
+  if (key.kind === 'number') {
+    const values = key.values;
+    const validity = key.validity;
+    for (let row = 0; row < length; row++) {
+      groups[row] =
+        validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0
+          ? lookup(null)
+          : lookup(values[row]! + 0);
+    }
+    return true;
+  }
+  return false;
+}
+
 export function* executeAggregate(
   plan: AggregatePlan,
   input: Iterable<Batch>,
@@ -193,24 +353,54 @@ export function* executeAggregate(
   const accumulators = plan.aggregates.map((aggregate) => new Accumulator(aggregate.call));
   let groupCount = 0;
   if (plan.groups.length === 0) groupCount = 1;
+  for (const accumulator of accumulators) accumulator.grow(groupCount);
+  const dictionaryCache = new WeakMap<readonly string[], Int32Array>();
+  let keyVectors: Vector[] = [];
+  let currentRow = 0;
+  const lookup = (key: RowKey): number => {
+    let index = groupIndex.get(key);
+    if (index === undefined) {
+      index = groupCount++;
+      groupIndex.set(key, index);
+      keyVectors.forEach((vector, column) =>
+        groupValues[column]!.push(valueAt(vector, currentRow)),
+      );
+      if ((groupCount & 1023) === 0) {
+        env.reserve(1024 * (64 + 16 * (plan.groups.length + plan.aggregates.length)));
+      }
+    }
+    return index;
+  };
   for (const batch of input) {
     const length = batch.length;
     const groups = new Int32Array(length);
     if (plan.groups.length > 0) {
-      const keys = plan.groups.map((group) => evaluate(group.expr, batch, layout, env));
-      for (let row = 0; row < length; row++) {
-        const key = rowKey(keys, row);
+      keyVectors = plan.groups.map((group) => evaluate(group.expr, batch, layout, env));
+      const single = keyVectors.length === 1 ? keyVectors[0]! : undefined;
+      // The single-key fast path records a new group's value from the key itself.
+      const singleLookup = (key: RowKey): number => {
         let index = groupIndex.get(key);
         if (index === undefined) {
           index = groupCount++;
           groupIndex.set(key, index);
-          keys.forEach((vector, column) => groupValues[column]!.push(valueAt(vector, row)));
-          if ((groupCount & 1023) === 0)
-            env.reserve(1024 * (64 + 16 * (plan.groups.length + plan.aggregates.length)));
+          groupValues[0]!.push(key);
+          if ((groupCount & 1023) === 0) {
+            env.reserve(1024 * (64 + 16 * (1 + plan.aggregates.length)));
+          }
         }
-        groups[row] = index;
+        return index;
+      };
+      if (
+        single === undefined ||
+        !assignSingleKey(single, length, groups, singleLookup, dictionaryCache)
+      ) {
+        for (let row = 0; row < length; row++) {
+          currentRow = row;
+          groups[row] = lookup(rowKey(keyVectors, row));
+        }
       }
     }
+    for (const accumulator of accumulators) accumulator.grow(groupCount);
     plan.aggregates.forEach((aggregate, index) => {
       const call = aggregate.call;
       const arg = call.arg === undefined ? undefined : evaluate(call.arg, batch, layout, env);

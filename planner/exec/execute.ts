@@ -7,12 +7,12 @@
 import { assertNever, limits, type Value } from '../../common/index.js';
 import {
   concatVectors,
+  constVector,
   gatherBatch,
   sliceBatch,
   valueAt,
   VectorBuilder,
   type Batch,
-  type Vector,
 } from '../data/vector.js';
 import { PlanError } from '../errors.js';
 import { compareScalars } from '../expr/compare.js';
@@ -331,6 +331,90 @@ function collect(plan: LogicalPlan, input: Iterable<Batch>, env: ExecutionEnviro
   };
 }
 
+/** Row order of a batch under sort keys (stable: ties keep the batch's order). */
+function sortOrder(
+  batch: Batch,
+  keys: readonly SortKey[],
+  layout: Layout,
+  env: ExecutionEnvironment,
+): number[] {
+  const comparators = keys.map((key): ((a: number, b: number) => number) => {
+    const vector = evaluate(key.expr, batch, layout, env);
+    const direction = key.descending ? -1 : 1;
+    const nullOrder = key.nullsFirst ? -1 : 1;
+    if (vector.kind === 'number') {
+      const values = vector.values;
+      const validity = vector.validity;
+      return (a, b) => {
+        if (validity !== undefined) {
+          const validA = (validity[a >>> 3]! & (1 << (a & 7))) !== 0;
+          const validB = (validity[b >>> 3]! & (1 << (b & 7))) !== 0;
+          if (!validA || !validB) return validA === validB ? 0 : validA ? -nullOrder : nullOrder;
+        }
+        const x = values[a]!;
+        const y = values[b]!;
+        return x < y ? -direction : x > y ? direction : 0;
+      };
+    }
+    const values: Value[] = new Array<Value>(batch.length);
+    for (let row = 0; row < batch.length; row++) values[row] = valueAt(vector, row);
+    const type = key.expr.type;
+    return (a, b) => {
+      const x = values[a] ?? null;
+      const y = values[b] ?? null;
+      if (x === null || y === null) return x === y ? 0 : x === null ? nullOrder : -nullOrder;
+      return direction * compareScalars(type, x, y);
+    };
+  });
+  const order = Array.from({ length: batch.length }, (_, row) => row);
+  order.sort((a, b) => {
+    for (const comparator of comparators) {
+      const compared = comparator(a, b);
+      if (compared !== 0) return compared;
+    }
+    return a - b;
+  });
+  return order;
+}
+
+function concatBatches(plan: LogicalPlan, first: Batch, second: Batch): Batch {
+  return {
+    length: first.length + second.length,
+    columns: plan.output.map((column, index) =>
+      concatVectors(column.type, [first.columns[index]!, second.columns[index]!]),
+    ),
+  };
+}
+
+/**
+ * Rows of `batch` that can still enter a full top-k whose worst kept row has first-key value
+ * `worst`: a cheap pre-filter on the first key when it is a number vector (undefined: no filter).
+ */
+function topKCandidates(
+  batch: Batch,
+  key: SortKey,
+  worst: Value,
+  layout: Layout,
+  env: ExecutionEnvironment,
+): Int32Array | undefined {
+  if (typeof worst !== 'number') return undefined;
+  const vector = evaluate(key.expr, batch, layout, env);
+  if (vector.kind !== 'number') return undefined;
+  const values = vector.values;
+  const validity = vector.validity;
+  const indexes = new Int32Array(batch.length);
+  let count = 0;
+  for (let row = 0; row < batch.length; row++) {
+    if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) {
+      if (key.nullsFirst) indexes[count++] = row;
+      continue;
+    }
+    const value = values[row]!;
+    if (key.descending ? value >= worst : value <= worst) indexes[count++] = row;
+  }
+  return indexes.subarray(0, count);
+}
+
 function* sort(
   inputPlan: LogicalPlan,
   keys: readonly SortKey[],
@@ -339,34 +423,40 @@ function* sort(
   env: ExecutionEnvironment,
   batchRowsMax: number,
 ): Generator<Batch> {
-  const all = collect(inputPlan, input, env);
   const layout = layoutOf(inputPlan.output);
-  const keyVectors: Vector[] = keys.map((key) => evaluate(key.expr, all, layout, env));
-  const keyValues: Value[][] = keyVectors.map((vector) => {
-    const values: Value[] = new Array<Value>(all.length);
-    for (let row = 0; row < all.length; row++) values[row] = valueAt(vector, row);
-    return values;
-  });
-  const order = Array.from({ length: all.length }, (_, row) => row);
-  order.sort((a, b) => {
-    for (let index = 0; index < keys.length; index++) {
-      const key = keys[index]!;
-      const x = keyValues[index]![a] ?? null;
-      const y = keyValues[index]![b] ?? null;
-      if (x === null || y === null) {
-        if (x === y) continue;
-        return (x === null) === key.nullsFirst ? -1 : 1;
+  let all: Batch;
+  if (keep === undefined) {
+    all = collect(inputPlan, input, env);
+    const order = sortOrder(all, keys, layout, env);
+    all = gatherBatch(all, Int32Array.from(order), order.length);
+  } else {
+    // Top-k: keep the best `keep` rows seen so far; later batches are pre-filtered against
+    // the worst kept row's first key and merged in.
+    let kept: Batch | undefined;
+    const firstKey = keys[0]!;
+    for (const batch of input) {
+      if (keep === 0) break;
+      let candidates = batch;
+      if (kept !== undefined && kept.length >= keep) {
+        const worst = valueAt(evaluate(firstKey.expr, kept, layout, env), kept.length - 1);
+        const indexes = topKCandidates(batch, firstKey, worst, layout, env);
+        if (indexes !== undefined) {
+          if (indexes.length === 0) continue;
+          candidates = gatherBatch(batch, indexes, indexes.length);
+        }
       }
-      const compared = compareScalars(key.expr.type, x, y);
-      if (compared !== 0) return key.descending ? -compared : compared;
+      const merged = kept === undefined ? candidates : concatBatches(inputPlan, kept, candidates);
+      const order = sortOrder(merged, keys, layout, env);
+      const best = Int32Array.from(order.slice(0, keep));
+      kept = gatherBatch(merged, best, best.length);
     }
-    return a - b;
-  });
-  const count = keep === undefined ? order.length : Math.min(order.length, keep);
-  for (let start = 0; start < count; start += batchRowsMax) {
-    const end = Math.min(count, start + batchRowsMax);
-    const indexes = Int32Array.from(order.slice(start, end));
-    yield gatherBatch(all, indexes, indexes.length);
+    all = kept ?? {
+      length: 0,
+      columns: inputPlan.output.map(() => constVector('String', null, 0)),
+    };
+  }
+  for (let start = 0; start < all.length; start += batchRowsMax) {
+    yield sliceBatch(all, start, Math.min(all.length, start + batchRowsMax));
   }
 }
 

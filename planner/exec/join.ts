@@ -118,11 +118,24 @@ function* foreignKeyJoin(
     const ids = evaluate(fkExpr, leftBatch, leftLayout, env);
     const rowIds = new Uint32Array(length);
     const found = new Uint8Array(length);
-    for (let row = 0; row < length; row++) {
-      const value = valueAt(ids, row);
-      if (typeof value === 'number' && table.hasRow(value)) {
-        rowIds[row] = value;
-        found[row] = 1;
+    if (ids.kind === 'number') {
+      const values = ids.values;
+      const validity = ids.validity;
+      for (let row = 0; row < length; row++) {
+        if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) continue;
+        const value = values[row]!;
+        if (table.hasRow(value)) {
+          rowIds[row] = value;
+          found[row] = 1;
+        }
+      }
+    } else {
+      for (let row = 0; row < length; row++) {
+        const value = valueAt(ids, row);
+        if (typeof value === 'number' && table.hasRow(value)) {
+          rowIds[row] = value;
+          found[row] = 1;
+        }
       }
     }
     const fetched = table.fetch(rowIds, length, columnIndexes);

@@ -161,7 +161,7 @@ export function piQuery(
             `\`${entity.name}.${attribute.name}\`, so its value in Π would range over every ` +
             `${attribute.sort}; catrust computes Π only when each target attribute is the image ` +
             'of a source attribute',
-          { location: options.location ?? mapping.location },
+          { location: options.location },
         );
       }
       attributes.set(attribute.name, term);
@@ -177,9 +177,7 @@ export function piQuery(
           rowsMax,
           estimate,
           `pi ${mapping.name}: rows of \`${entity.name}\` (estimated)`,
-          {
-            location: options.location ?? mapping.location,
-          },
+          { location: options.location },
         );
       }
     }
@@ -217,7 +215,7 @@ export function representableInstance(
       'E_FUNCTOR_UNSUPPORTED',
       `pi ${mapping.name}: the paths from \`${entity}\` in \`${target.name}\` are infinite ` +
         `(${error.bareMessage}); Π needs finitely many`,
-      { location: options.location ?? mapping.location, cause: error },
+      { location: options.location, cause: error },
     );
   }
 }
