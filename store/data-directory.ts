@@ -23,11 +23,13 @@ import {
   syncDirectory,
   WAL_FILE,
 } from './database-files.js';
-import { openSnapshot, type OpenedSnapshot } from './snapshot.js';
+import { openSnapshot, readSnapshotLsn, type OpenedSnapshot } from './snapshot.js';
+import { EncryptionKey, type KeyDerivationCosts } from './encryption.js';
+import { formatKeyLine } from './wal-writer.js';
 import { StoreError } from './errors.js';
 import { ProcessLock } from './process-lock.js';
 import type { TableDefinition } from './schema.js';
-import { recoverWal } from './wal-recovery.js';
+import { readWalKey, recoverWal } from './wal-recovery.js';
 import { WalWriter } from './wal-writer.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/;
@@ -37,6 +39,15 @@ export interface OpenOptions {
   readonly repair?: boolean | undefined;
   /** Compact in the background once the WAL passes this many bytes (off when undefined). */
   readonly autoCompactBytes?: number | undefined;
+  /** The passphrase of an encrypted database (E_STORE_KEY when wrong or missing). */
+  readonly passphrase?: string | undefined;
+}
+
+export interface CreateOptions {
+  /** Encrypt the database (AES-256-GCM, key from this passphrase by Argon2id). */
+  readonly passphrase?: string | undefined;
+  /** Argon2id costs (defaults: 64 MiB, 3 passes). */
+  readonly keyDerivation?: KeyDerivationCosts | undefined;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -76,10 +87,11 @@ export async function openDatabaseDirectory(
     await rm(join(directory, COMPACTING_FILE), { force: true });
     await rm(join(directory, SNAPSHOT_TEMPORARY_FILE), { force: true });
     const walFile = join(directory, WAL_FILE);
-    snapshot = await openNewestSnapshot(directory, walFile, checksum);
+    const key = await readWalKey(walFile, checksum, options.passphrase);
+    snapshot = await openNewestSnapshot(directory, walFile, checksum, key);
     const database = new Database(name, snapshot?.version);
-    const report = await recoverWal(walFile, database, checksum, options);
-    const writer = await WalWriter.open(walFile, checksum, report.sizeBytes);
+    const report = await recoverWal(walFile, database, checksum, { repair: options.repair, key });
+    const writer = await WalWriter.open(walFile, checksum, report.sizeBytes, key);
     const files = new DatabaseFiles(directory, writer, checksum, lock, {
       autoCompactBytes: options.autoCompactBytes,
     });
@@ -101,9 +113,12 @@ export async function openDatabaseDirectory(
 async function walBaseLsn(walFile: string): Promise<number | undefined> {
   const handle = await open(walFile, 'r');
   try {
-    const head = Buffer.alloc(64);
+    const head = Buffer.alloc(8192);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const match = /^\{"e":\{"base":(\d+),/.exec(head.subarray(0, bytesRead).toString('latin1'));
+    let text = head.subarray(0, bytesRead).toString('latin1');
+    // An encrypted WAL starts with its key entry; the base comes next.
+    if (text.startsWith('{"e":{"key":')) text = text.slice(text.indexOf('\n') + 1);
+    const match = /^\{"e":\{"base":(\d+),/.exec(text);
     return match === null ? undefined : Number(match[1]);
   } finally {
     await handle.close();
@@ -118,16 +133,15 @@ async function openNewestSnapshot(
   directory: string,
   walFile: string,
   checksum: Checksum,
+  key: EncryptionKey | undefined,
 ): Promise<OpenedSnapshot | undefined> {
   const file = join(directory, SNAPSHOT_FILE);
   if (!(await exists(file))) return undefined;
-  const snapshot = openSnapshot(file, checksum);
+  // A base at or past the snapshot holds everything (and may be sealed with a newer key).
   const base = await walBaseLsn(walFile);
-  if (base !== undefined && base > snapshot.version.lsn) {
-    snapshot.close();
-    return undefined;
-  }
-  return snapshot;
+  const snapshotLsn = readSnapshotLsn(file);
+  if (base !== undefined && snapshotLsn !== undefined && base >= snapshotLsn) return undefined;
+  return openSnapshot(file, checksum, key);
 }
 
 export class Store {
@@ -164,18 +178,33 @@ export class Store {
   }
 
   /** Create a database (optionally with tables, committed as its first entry) and open it. */
-  async create(name: string, tables: readonly TableDefinition[] = []): Promise<Database> {
+  async create(
+    name: string,
+    tables: readonly TableDefinition[] = [],
+    options: CreateOptions = {},
+  ): Promise<Database> {
     const folder = this.folder(name);
     if (await exists(join(folder, WAL_FILE))) {
       throw new StoreError('E_STORE_DUPLICATE', `database ${name} exists already`);
     }
     await mkdir(folder, { recursive: true });
-    const handle = await open(join(folder, WAL_FILE), 'wx');
-    await handle.sync();
-    await handle.close();
+    // The WAL (with the key entry of an encrypted database) appears whole, by rename.
+    const creating = join(folder, `${WAL_FILE}.creating`);
+    const handle = await open(creating, 'w');
+    try {
+      if (options.passphrase !== undefined) {
+        const key = await EncryptionKey.create(options.passphrase, options.keyDerivation);
+        const line = formatKeyLine(key, this.checksum);
+        await handle.write(line, 0, line.length, 0);
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(creating, join(folder, WAL_FILE));
     await syncDirectory(folder);
     await syncDirectory(this.directory);
-    const database = await this.open(name);
+    const database = await this.open(name, { passphrase: options.passphrase });
     if (tables.length > 0) await database.createTables(tables);
     return database;
   }

@@ -20,7 +20,11 @@ import type { ProcessLock } from './process-lock.js';
 import { ReadView } from './read-view.js';
 import { writeSnapshot, type OpenedSnapshot } from './snapshot.js';
 import type { DatabaseVersion } from './table-state.js';
-import { WalWriter } from './wal-writer.js';
+import { EncryptionKey, type KeyDerivationCosts } from './encryption.js';
+import { StoreError } from './errors.js';
+import { parseWalLine } from './wal-line.js';
+import { decodeWalEntry } from './wal-recovery.js';
+import { formatKeyLine, formatWalEntry, WalWriter } from './wal-writer.js';
 
 const log = createLogger('store.compaction');
 
@@ -141,6 +145,7 @@ export class DatabaseFiles implements CommitLog {
     temporaryFile: string,
     headBytes: number,
     offset: number,
+    nextKey: EncryptionKey | undefined = this.writer.key,
   ): Promise<{ size: number; carried: number }> {
     const database = this.database!;
     return database.withWriterLock(async () => {
@@ -157,21 +162,51 @@ export class DatabaseFiles implements CommitLog {
         } finally {
           await old.close();
         }
-        for (const byte of tail) if (byte === 0x0a) carried++;
-        await temporary.write(tail, 0, tail.length, size);
-        size += tail.length;
+        let lines: Buffer = tail;
+        if (nextKey !== this.writer.key) {
+          lines = this.reseal(tail, this.writer.key, nextKey);
+        }
+        for (const byte of lines) if (byte === 0x0a) carried++;
+        await temporary.write(lines, 0, lines.length, size);
+        size += lines.length;
       }
       await temporary.sync();
       await temporary.close();
       await rename(temporaryFile, join(this.directory, WAL_FILE));
       await syncDirectory(this.directory);
-      const next = await WalWriter.open(join(this.directory, WAL_FILE), this.checksum, size);
+      const next = await WalWriter.open(
+        join(this.directory, WAL_FILE),
+        this.checksum,
+        size,
+        nextKey,
+      );
       const previous = this.writer;
       this.writer = next;
       database.walWriter = next;
       await previous.close();
       return { size, carried };
     });
+  }
+
+  /** Lines written under `from`, sealed again under `to` (key rotation). */
+  private reseal(
+    tail: Buffer,
+    from: EncryptionKey | undefined,
+    to: EncryptionKey | undefined,
+  ): Buffer {
+    const lines: Buffer[] = [];
+    let position = 0;
+    while (position < tail.length) {
+      const end = tail.indexOf(0x0a, position);
+      const parsed = parseWalLine(tail.subarray(position, end), this.checksum);
+      const entry = parsed.ok ? decodeWalEntry(parsed.entry, from) : parsed.reason;
+      if (typeof entry === 'string' || entry.base) {
+        throw new StoreError('E_STORE_IO', `re-keying: a WAL line written meanwhile is unreadable`);
+      }
+      lines.push(formatWalEntry({ s: entry.lsn, ops: entry.ops as ChangeOp[] }, this.checksum, to));
+      position = end + 1;
+    }
+    return Buffer.concat(lines);
   }
 
   /** Run `work` (compaction, snapshot) alone: one at a time per database. */
@@ -184,48 +219,66 @@ export class DatabaseFiles implements CommitLog {
     return run;
   }
 
-  private async runCompaction(): Promise<CompactionReport> {
+  private runCompaction(): Promise<CompactionReport> {
+    return this.exclusive(() => this.rewrite(this.writer.key));
+  }
+
+  /**
+   * Encrypt the database under a new passphrase (or for the first time): the WAL is rewritten
+   * as a compaction sealed with a new key (new salt) and swapped in atomically while the
+   * database stays open; the snapshot, sealed with the old key, is removed.
+   */
+  rotateKey(passphrase: string, costs?: KeyDerivationCosts): Promise<CompactionReport> {
     return this.exclusive(async () => {
-      const database = this.database!;
-      const started = performance.now();
-      const { version, offset } = await this.durablePoint();
-      const bytesBefore = offset;
-      // The base entry, built and written without the lock.
-      const view = new ReadView(version, undefined, database.indexes);
-      const ops: ChangeOp[] = [];
-      const definitions = view.definitions();
-      if (definitions.length > 0) ops.push({ op: 'create', tables: definitions });
-      let purgedRows = 0;
-      for (const entity of view.entities()) {
-        const table = view.table(entity);
-        if (table.rowCount === 0) continue;
-        purgedRows += table.rowCount - table.activeRowCount;
-        ops.push(insertOp(table, 0, table.rowCount, true));
-      }
-      const base = this.writer.formatEntry({ base: version.lsn, ops });
-      const temporaryFile = join(this.directory, COMPACTING_FILE);
-      const handle = await open(temporaryFile, 'w');
-      let swapped: { size: number; carried: number };
-      try {
-        await handle.write(base, 0, base.length, 0);
-        swapped = await this.swapWal(handle, temporaryFile, base.length, offset);
-      } catch (error) {
-        await handle.close().catch(() => undefined);
-        await rm(temporaryFile, { force: true });
-        throw error;
-      }
-      // The base supersedes an older snapshot (recovery ignores one older than the base).
-      await rm(join(this.directory, SNAPSHOT_FILE), { force: true });
-      await syncDirectory(this.directory);
-      return {
-        lsn: version.lsn,
-        bytesBefore,
-        bytesAfter: swapped.size,
-        carriedEntries: swapped.carried,
-        purgedRows,
-        elapsedMs: performance.now() - started,
-      };
+      const key = await EncryptionKey.create(passphrase, costs);
+      return this.rewrite(key);
     });
+  }
+
+  /** Compaction: the WAL becomes [key entry] + base + the lines written meanwhile, under `key`. */
+  private async rewrite(key: EncryptionKey | undefined): Promise<CompactionReport> {
+    const database = this.database!;
+    const started = performance.now();
+    const { version, offset } = await this.durablePoint();
+    const bytesBefore = offset;
+    // The base entry, built and written without the lock.
+    const view = new ReadView(version, undefined, database.indexes);
+    const ops: ChangeOp[] = [];
+    const definitions = view.definitions();
+    if (definitions.length > 0) ops.push({ op: 'create', tables: definitions });
+    let purgedRows = 0;
+    for (const entity of view.entities()) {
+      const table = view.table(entity);
+      if (table.rowCount === 0) continue;
+      purgedRows += table.rowCount - table.activeRowCount;
+      ops.push(insertOp(table, 0, table.rowCount, true));
+    }
+    const head = Buffer.concat([
+      ...(key === undefined ? [] : [formatKeyLine(key, this.checksum)]),
+      formatWalEntry({ base: version.lsn, ops }, this.checksum, key),
+    ]);
+    const temporaryFile = join(this.directory, COMPACTING_FILE);
+    const handle = await open(temporaryFile, 'w');
+    let swapped: { size: number; carried: number };
+    try {
+      await handle.write(head, 0, head.length, 0);
+      swapped = await this.swapWal(handle, temporaryFile, head.length, offset, key);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await rm(temporaryFile, { force: true });
+      throw error;
+    }
+    // The base supersedes an older snapshot (recovery ignores one older than the base).
+    await rm(join(this.directory, SNAPSHOT_FILE), { force: true });
+    await syncDirectory(this.directory);
+    return {
+      lsn: version.lsn,
+      bytesBefore,
+      bytesAfter: swapped.size,
+      carriedEntries: swapped.carried,
+      purgedRows,
+      elapsedMs: performance.now() - started,
+    };
   }
 
   /**
@@ -239,7 +292,7 @@ export class DatabaseFiles implements CommitLog {
       const temporaryFile = join(this.directory, SNAPSHOT_TEMPORARY_FILE);
       let snapshotBytes: number;
       try {
-        snapshotBytes = await writeSnapshot(temporaryFile, version, this.checksum);
+        snapshotBytes = await writeSnapshot(temporaryFile, version, this.checksum, this.writer.key);
         await rename(temporaryFile, join(this.directory, SNAPSHOT_FILE));
         await syncDirectory(this.directory);
       } catch (error) {
@@ -250,7 +303,10 @@ export class DatabaseFiles implements CommitLog {
       const handle = await open(walFile, 'w');
       let swapped: { size: number; carried: number };
       try {
-        swapped = await this.swapWal(handle, walFile, 0, offset);
+        const key = this.writer.key;
+        const head = key === undefined ? Buffer.alloc(0) : formatKeyLine(key, this.checksum);
+        await handle.write(head, 0, head.length, 0);
+        swapped = await this.swapWal(handle, walFile, head.length, offset);
       } catch (error) {
         await handle.close().catch(() => undefined);
         await rm(walFile, { force: true });

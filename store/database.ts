@@ -31,6 +31,7 @@ import { WriterLock } from './writer-lock.js';
 import type { WalRecoveryReport } from './wal-recovery.js';
 import type { WalWriter } from './wal-writer.js';
 import type { CompactionReport, SnapshotReport } from './database-files.js';
+import type { KeyDerivationCosts } from './encryption.js';
 
 /** Default wait for the writer lock before E_STORE_BUSY. */
 export const LOCK_TIMEOUT_MS_DEFAULT = 10_000;
@@ -49,6 +50,8 @@ export interface CommitLog {
   compact?(): Promise<CompactionReport>;
   /** Write a Snapshot V2 and drop the log lines it covers (see database-files.ts). */
   snapshot?(): Promise<SnapshotReport>;
+  /** Re-encrypt everything under a key from a new passphrase (see database-files.ts). */
+  rotateKey?(passphrase: string, costs?: KeyDerivationCosts): Promise<CompactionReport>;
 }
 
 export interface PreparedCommit {
@@ -392,6 +395,19 @@ export class Database implements TransactionOwner {
   async snapshot(): Promise<SnapshotReport | undefined> {
     this.checkUsable();
     return this.log?.snapshot?.();
+  }
+
+  /**
+   * Encrypt the database under a key derived from `passphrase` (a new salt): a compaction
+   * sealed with the new key, swapped in atomically while the database stays open. Also turns
+   * encryption on for an unencrypted database. Reopen with the new passphrase afterwards.
+   */
+  async rotateKey(passphrase: string, costs?: KeyDerivationCosts): Promise<CompactionReport> {
+    this.checkUsable();
+    if (this.log?.rotateKey === undefined) {
+      throw new StoreError('E_STORE_KEY', `database ${this.name} has no files to encrypt`);
+    }
+    return this.log.rotateKey(passphrase, costs);
   }
 
   indexReport(): IndexReport[] {

@@ -92,7 +92,8 @@ export { Database, LOCK_TIMEOUT_MS_DEFAULT, type BeginOptions } from './database
 export type { IndexReport } from './index-manager.js';
 export { createMemoryDatabase } from './memory-database.js';
 export { exportJson, type JsonExport } from './json-export.js';
-export { Store, WAL_FILE, type OpenOptions } from './data-directory.js';
+export { Store, WAL_FILE, type CreateOptions, type OpenOptions } from './data-directory.js';
+export type { KeyDerivationCosts } from './encryption.js';
 export type { WalRecoveryReport, WalRecoveryOptions } from './wal-recovery.js';
 export type { WalWriter } from './wal-writer.js';
 export { SNAPSHOT_FILE, type CompactionReport, type SnapshotReport } from './database-files.js';

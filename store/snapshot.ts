@@ -3,16 +3,22 @@
  *
  *   offset 0   "CATRUST2"                       magic, 8 bytes
  *          8   u32 LE format version (2)
- *         12   u32 LE flags (0; bit 0 reserved for encryption)
- *         16   u32 LE directory length in bytes
+ *         12   u32 LE flags (bit 0: encrypted)
+ *         16   u32 LE directory length in bytes (as stored)
  *         20   u32 LE 0 (reserved)
- *         24   16 ASCII hex digits: xxh3-64 of the directory
- *         40   directory: UTF-8 JSON {lsn, tables:[{definition, rowCount, activeRowCount,
+ *         24   u64 LE the snapshot's LSN
+ *         32   16 ASCII hex digits: xxh3-64 of bytes 0..32 and the stored directory
+ *         48   directory: UTF-8 JSON {lsn, tables:[{definition, rowCount, activeRowCount,
  *              deleted?: block, columns:[{representation, ...block, valuesBytes,
  *              validityBytes, dictionaryBytes, labelsBytes}]}]}
  *              block = {offset, length, checksum (xxh3-64 hex of the block's bytes)}
  *          …   blocks: per column [values LE][validity bitmap, LSB first][dictionary JSON
  *              array][labels JSON [[rowId, term]…]]; per table with deleted rows a bitmap.
+ *
+ * Encrypted (flag bit 0): the directory and every block are sealed with AES-256-GCM
+ * (encryption.ts), bound to their place (`snapshot:<lsn>:directory`,
+ * `snapshot:<lsn>:<entity>:<column index>|deleted`); checksums cover the sealed bytes, and
+ * the part lengths are those of the plaintext.
  *
  * `openSnapshot` reads and checks the header and directory only; each column block is read
  * and verified (checksum, lengths, dictionary codes) on first use, through `Lazy`, so a
@@ -24,6 +30,7 @@ import { limits } from '../common/index.js';
 import { bitmapBytes, countBits, getBit } from './bitmap.js';
 import { Chunk, CHUNK_ROWS, chunkCount, rowsInChunk, type ChunkValues } from './chunk.js';
 import type { Checksum } from './checksum.js';
+import { SEAL_OVERHEAD_BYTES, type EncryptionKey } from './encryption.js';
 import { Dictionary } from './dictionary.js';
 import { corruptError, StoreError } from './errors.js';
 import { parseTableDefinition, type ColumnDefinition } from './schema.js';
@@ -39,7 +46,8 @@ import type { Representation } from './vectors.js';
 
 const MAGIC = Buffer.from('CATRUST2');
 const FORMAT_VERSION = 2;
-const HEADER_BYTES = 40;
+const HEADER_BYTES = 48;
+const ENCRYPTED = 1;
 /** Bytes of the directory JSON; bounds what `open` reads before it trusts anything. */
 const DIRECTORY_BYTES_MAX = 256 * 1024 * 1024;
 
@@ -77,10 +85,15 @@ export async function writeSnapshot(
   file: string,
   version: DatabaseVersion,
   checksum: Checksum,
+  key?: EncryptionKey,
 ): Promise<number> {
   const blocks: Buffer[][] = [];
   let position = 0;
-  const addBlock = (parts: Buffer[]): Block => {
+  const addBlock = (plain: Buffer[], place: string): Block => {
+    const parts =
+      key === undefined
+        ? plain
+        : [key.seal(Buffer.concat(plain), `snapshot:${version.lsn}:${place}`)];
     const length = parts.reduce((sum, part) => sum + part.length, 0);
     const block = { offset: position, length, checksum: checksum.hexOf(parts) };
     blocks.push(parts);
@@ -89,7 +102,7 @@ export async function writeSnapshot(
   };
   const tables = [...version.tables.values()].map((table) => {
     const rowCount = table.rowCount;
-    const columns = table.columns.map((column): ColumnEntry => {
+    const columns = table.columns.map((column, columnIndex): ColumnEntry => {
       const representation = column.representation;
       const width = WIDTHS[representation];
       const chunks = column.chunks();
@@ -123,7 +136,10 @@ export async function writeSnapshot(
         labels.length === 0 ? Buffer.alloc(0) : Buffer.from(JSON.stringify(labels));
       const valuesBytes = rowCount * width;
       const validityBytes = hasValidity ? bitmapBytes(rowCount) : 0;
-      const block = addBlock([...values, ...validity, dictionaryPart, labelsPart]);
+      const block = addBlock(
+        [...values, ...validity, dictionaryPart, labelsPart],
+        `${table.entity}:${columnIndex}`,
+      );
       return {
         representation,
         ...block,
@@ -142,7 +158,7 @@ export async function writeSnapshot(
         const bitmap = bitmaps[chunkIndex];
         parts.push(bitmap === undefined ? Buffer.alloc(length) : bytes(bitmap, length));
       }
-      deleted = addBlock(parts);
+      deleted = addBlock(parts, `${table.entity}:deleted`);
     }
     return {
       definition: table.definition,
@@ -155,8 +171,10 @@ export async function writeSnapshot(
   const header = Buffer.alloc(HEADER_BYTES);
   MAGIC.copy(header, 0);
   header.writeUInt32LE(FORMAT_VERSION, 8);
+  header.writeUInt32LE(key === undefined ? 0 : ENCRYPTED, 12);
+  header.writeBigUInt64LE(BigInt(version.lsn), 24);
   // Block offsets were counted from the first block; the directory records file offsets.
-  const directory = relocate(tables, version.lsn, checksum, header);
+  const directory = relocate(tables, version.lsn, checksum, header, key);
   const handle = await open(file, 'w');
   try {
     await handle.writev([header, directory, ...blocks.flat()]);
@@ -172,23 +190,43 @@ export async function writeSnapshot(
  * can lengthen the directory, so repeat until its length is stable. Fills the header's length
  * and checksum fields.
  */
-function relocate(tables: unknown, lsn: number, checksum: Checksum, header: Buffer): Buffer {
-  let directory = Buffer.from(JSON.stringify({ lsn, tables }));
+function relocate(
+  tables: unknown,
+  lsn: number,
+  checksum: Checksum,
+  header: Buffer,
+  key: EncryptionKey | undefined,
+): Buffer {
+  const overhead = key === undefined ? 0 : SEAL_OVERHEAD_BYTES;
+  let plain = Buffer.from(JSON.stringify({ lsn, tables }));
   for (let attempt = 0; attempt < 8; attempt++) {
-    const dataStart = HEADER_BYTES + directory.length;
+    const dataStart = HEADER_BYTES + plain.length + overhead;
     const next = Buffer.from(
-      JSON.stringify({ lsn, tables }, (key, value: unknown) =>
-        key === 'offset' && typeof value === 'number' ? value + dataStart : value,
+      JSON.stringify({ lsn, tables }, (field, value: unknown) =>
+        field === 'offset' && typeof value === 'number' ? value + dataStart : value,
       ),
     );
-    if (next.length === directory.length) {
-      header.writeUInt32LE(next.length, 16);
-      header.write(checksum.hex(next), 24, 'latin1');
-      return next;
+    if (next.length === plain.length) {
+      const stored = key === undefined ? next : key.seal(next, `snapshot:${lsn}:directory`);
+      header.writeUInt32LE(stored.length, 16);
+      header.write(checksum.hexOf([header.subarray(0, 32), stored]), 32, 'latin1');
+      return stored;
     }
-    directory = next;
+    plain = next;
   }
   throw new StoreError('E_STORE_IO', 'snapshot directory offsets did not settle');
+}
+
+/** The LSN in a snapshot's header, not yet verified (to compare with a WAL's base entry). */
+export function readSnapshotLsn(file: string): number | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    const header = readExactly(fd, HEADER_BYTES, 0);
+    if (header.length < HEADER_BYTES || !header.subarray(0, 8).equals(MAGIC)) return undefined;
+    return Number(header.readBigUInt64LE(24));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // ── reading ───────────────────────────────────────────────────────────────────────────────
@@ -259,7 +297,11 @@ function representationFits(column: ColumnDefinition, representation: Representa
 }
 
 /** Open a snapshot: read and verify the header and directory; columns load on first use. */
-export function openSnapshot(file: string, checksum: Checksum): OpenedSnapshot {
+export function openSnapshot(
+  file: string,
+  checksum: Checksum,
+  key?: EncryptionKey,
+): OpenedSnapshot {
   const fd = openSync(file, 'r');
   let closed = false;
   try {
@@ -267,19 +309,40 @@ export function openSnapshot(file: string, checksum: Checksum): OpenedSnapshot {
     if (header.length < HEADER_BYTES || !header.subarray(0, 8).equals(MAGIC)) {
       throw fail(file, 'not a catrust snapshot (bad magic)', 0);
     }
+    const directoryBytes = header.readUInt32LE(16);
+    if (directoryBytes > DIRECTORY_BYTES_MAX) throw fail(file, 'directory too large', 16);
+    const stored = readExactly(fd, directoryBytes, HEADER_BYTES);
+    const expected = header.subarray(32, 48).toString('latin1');
+    if (
+      stored.length !== directoryBytes ||
+      checksum.hexOf([header.subarray(0, 32), stored]) !== expected
+    ) {
+      throw fail(file, 'header or directory checksum mismatch', 0);
+    }
     const formatVersion = header.readUInt32LE(8);
     if (formatVersion !== FORMAT_VERSION) {
       throw fail(file, `format version ${formatVersion}, expected ${FORMAT_VERSION}`, 8);
     }
-    if (header.readUInt32LE(12) !== 0 || header.readUInt32LE(20) !== 0) {
+    const flags = header.readUInt32LE(12);
+    if ((flags & ~ENCRYPTED) !== 0 || header.readUInt32LE(20) !== 0) {
       throw fail(file, 'unknown flags', 12);
     }
-    const directoryBytes = header.readUInt32LE(16);
-    if (directoryBytes > DIRECTORY_BYTES_MAX) throw fail(file, 'directory too large', 16);
-    const directory = readExactly(fd, directoryBytes, HEADER_BYTES);
-    const stored = header.subarray(24, 40).toString('latin1');
-    if (directory.length !== directoryBytes || checksum.hex(directory) !== stored) {
-      throw fail(file, 'directory checksum mismatch', HEADER_BYTES);
+    const encrypted = (flags & ENCRYPTED) !== 0;
+    if (encrypted !== (key !== undefined)) {
+      throw new StoreError(
+        'E_STORE_KEY',
+        encrypted
+          ? `snapshot ${file} is encrypted: open the database with its passphrase`
+          : `snapshot ${file} is not encrypted but a passphrase was given`,
+      );
+    }
+    const headerLsn = Number(header.readBigUInt64LE(24));
+    let directory = stored;
+    if (key !== undefined) {
+      const opened = key.open(stored, `snapshot:${headerLsn}:directory`);
+      if (opened === undefined)
+        throw fail(file, 'the directory fails authentication', HEADER_BYTES);
+      directory = opened;
     }
     let json: unknown;
     try {
@@ -289,15 +352,17 @@ export function openSnapshot(file: string, checksum: Checksum): OpenedSnapshot {
     }
     const root = objectAt(json, 'the directory', file);
     const lsn = integerAt(root, 'lsn', file, Number.MAX_SAFE_INTEGER);
+    if (lsn !== headerLsn) throw fail(file, 'the header and directory disagree on the LSN', 24);
     if (!Array.isArray(root['tables'])) throw fail(file, 'tables must be an array');
     const dataStart = HEADER_BYTES + directoryBytes;
+    const overhead = encrypted ? SEAL_OVERHEAD_BYTES : 0;
     let sizeBytes = dataStart;
-    const readBlock = (blockJson: unknown, what: string): (() => Buffer) => {
+    const readBlock = (blockJson: unknown, what: string, place: string): (() => Buffer) => {
       const record = objectAt(blockJson, what, file);
       const offset = integerAt(record, 'offset', file, Number.MAX_SAFE_INTEGER);
       const length = integerAt(record, 'length', file, 2 ** 31 - 1);
       const expected = record['checksum'];
-      if (typeof expected !== 'string' || offset < dataStart) {
+      if (typeof expected !== 'string' || offset < dataStart || length < overhead) {
         throw fail(file, `${what}: bad block entry`);
       }
       sizeBytes = Math.max(sizeBytes, offset + length);
@@ -307,7 +372,10 @@ export function openSnapshot(file: string, checksum: Checksum): OpenedSnapshot {
         if (block.length !== length || checksum.hex(block) !== expected) {
           throw fail(file, `${what}: checksum mismatch`, offset);
         }
-        return block;
+        if (key === undefined) return block;
+        const opened = key.open(block, `snapshot:${lsn}:${place}`);
+        if (opened === undefined) throw fail(file, `${what}: fails authentication`, offset);
+        return opened;
       };
     };
     const tables = new Map<string, TableState>();
@@ -339,7 +407,7 @@ export function openSnapshot(file: string, checksum: Checksum): OpenedSnapshot {
         ) {
           throw fail(file, `${what}: bad representation ${JSON.stringify(representation)}`);
         }
-        const read = readBlock(entry, what);
+        const read = readBlock(entry, what, `${entity}:${columnIndex}`);
         const parts = {
           values: integerAt(entry, 'valuesBytes', file, 2 ** 31 - 1),
           validity: integerAt(entry, 'validityBytes', file, 2 ** 31 - 1),
@@ -351,7 +419,7 @@ export function openSnapshot(file: string, checksum: Checksum): OpenedSnapshot {
         if (
           parts.values !== rowCount * WIDTHS[kind] ||
           (parts.validity !== 0 && parts.validity !== bitmapBytes(rowCount)) ||
-          parts.values + parts.validity + parts.dictionary + parts.labels !== length ||
+          parts.values + parts.validity + parts.dictionary + parts.labels + overhead !== length ||
           (kind === 'dictionary') !== parts.dictionary > 0
         ) {
           throw fail(file, `${what}: part lengths do not add up`);
@@ -367,7 +435,7 @@ export function openSnapshot(file: string, checksum: Checksum): OpenedSnapshot {
         if (activeRowCount !== rowCount) throw fail(file, `table ${entity}: deleted rows missing`);
         deleted = new Lazy<readonly (Uint8Array | undefined)[]>([], false);
       } else {
-        const read = readBlock(record['deleted'], `deleted rows of ${entity}`);
+        const read = readBlock(record['deleted'], `deleted rows of ${entity}`, `${entity}:deleted`);
         deleted = new Lazy(() => loadDeleted(read(), rowCount, activeRowCount, entity, file), true);
       }
       tables.set(

@@ -18,7 +18,12 @@ import { createLogger } from '../common/index.js';
 import type { Checksum } from './checksum.js';
 import type { Database } from './database.js';
 import { corruptError, StoreError } from './errors.js';
+import { EncryptionKey } from './encryption.js';
 import { NEWLINE, parseWalLine } from './wal-line.js';
+import { entryPlace } from './wal-writer.js';
+
+/** A key entry is a few hundred bytes; read this much of a WAL to find it. */
+const KEY_LINE_BYTES_MAX = 4096;
 
 const log = createLogger('store.wal');
 
@@ -42,15 +47,18 @@ export interface WalRecoveryReport {
 export interface WalRecoveryOptions {
   /** Truncate at the first bad line instead of refusing to open. */
   readonly repair?: boolean | undefined;
+  /** The key of an encrypted WAL (from its first line, see `readWalKey`). */
+  readonly key?: EncryptionKey | undefined;
 }
 
-interface Entry {
+export interface Entry {
   readonly lsn: number;
   readonly base: boolean;
   readonly ops: unknown;
 }
 
-function readEntry(json: unknown): Entry | string {
+/** An entry's LSN and ops (decrypted with `key`), or what is wrong with it. */
+export function decodeWalEntry(json: unknown, key: EncryptionKey | undefined): Entry | string {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return 'the entry is not an object';
   }
@@ -60,8 +68,63 @@ function readEntry(json: unknown): Entry | string {
   if (typeof lsn !== 'number' || !Number.isSafeInteger(lsn) || lsn < (base ? 0 : 1)) {
     return 'the entry has no valid sequence number';
   }
-  if (!Array.isArray(record['ops'])) return 'the entry has no ops';
-  return { lsn, base, ops: record['ops'] };
+  let ops = record['ops'];
+  const sealed = record['x'];
+  if (key !== undefined) {
+    if (typeof sealed !== 'string') return 'an unencrypted entry in an encrypted WAL';
+    const opened = key.open(Buffer.from(sealed, 'base64'), entryPlace(base ? 'base' : 's', lsn));
+    if (opened === undefined) return 'the entry fails authentication (damaged or moved)';
+    try {
+      ops = JSON.parse(opened.toString('utf8'));
+    } catch {
+      return 'the decrypted entry is not JSON';
+    }
+  } else if (sealed !== undefined) {
+    return 'an encrypted entry in an unencrypted WAL';
+  }
+  if (!Array.isArray(ops)) return 'the entry has no ops';
+  return { lsn, base, ops };
+}
+
+/**
+ * The key of the WAL in `file` for `passphrase`: derived from the key entry on its first line
+ * (E_STORE_KEY for a wrong passphrase, a missing one, or one given for an unencrypted WAL).
+ * A damaged first line is left for recovery to report.
+ */
+export async function readWalKey(
+  file: string,
+  checksum: Checksum,
+  passphrase: string | undefined,
+): Promise<EncryptionKey | undefined> {
+  const handle = await open(file, 'r');
+  let first: Buffer;
+  try {
+    const head = Buffer.alloc(KEY_LINE_BYTES_MAX);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    first = head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  const end = first.indexOf(NEWLINE);
+  const parsed = end < 0 ? undefined : parseWalLine(first.subarray(0, end), checksum);
+  const parameters =
+    parsed?.ok === true && typeof parsed.entry === 'object' && parsed.entry !== null
+      ? (parsed.entry as Record<string, unknown>)['key']
+      : undefined;
+  if (parameters === undefined) {
+    if (passphrase !== undefined && parsed?.ok !== false) {
+      throw new StoreError('E_STORE_KEY', `the database in ${file} is not encrypted`, {
+        hint: 'open it without a passphrase (rotateKey encrypts an existing database)',
+      });
+    }
+    return undefined;
+  }
+  if (passphrase === undefined) {
+    throw new StoreError('E_STORE_KEY', `the database in ${file} is encrypted`, {
+      hint: 'open it with its passphrase',
+    });
+  }
+  return EncryptionKey.open(passphrase, parameters);
 }
 
 function countLines(bytes: Buffer, from: number): number {
@@ -97,6 +160,8 @@ export async function recoverWal(
     let lsn = loadedLsn;
     /** LSN of the last line read, applied or skipped. */
     let seen = 0;
+    /** Line 1 was the key entry of an encrypted WAL. */
+    let keyLineSeen = false;
     let tornTailBytes = 0;
     let droppedEntries = 0;
     let repairedAtLine: number | undefined;
@@ -108,7 +173,10 @@ export async function recoverWal(
         log.warn('truncating a torn final WAL line', { file, line: lineNumber, tornTailBytes });
         break;
       }
-      const problem = applyLine(bytes.subarray(position, end), lineNumber === 1);
+      const problem = applyLine(
+        bytes.subarray(position, end),
+        lineNumber === 1 || (lineNumber === 2 && keyLineSeen),
+      );
       if (problem !== undefined) {
         const remaining = countLines(bytes, position);
         if (options.repair !== true) {
@@ -148,7 +216,14 @@ export async function recoverWal(
     function applyLine(line: Buffer, first: boolean): string | undefined {
       const parsed = parseWalLine(line, checksum);
       if (!parsed.ok) return parsed.reason;
-      const entry = readEntry(parsed.entry);
+      const keyEntry =
+        typeof parsed.entry === 'object' && parsed.entry !== null && 'key' in parsed.entry;
+      if (keyEntry) {
+        if (lineNumber !== 1 || options.key === undefined) return 'a key entry out of place';
+        keyLineSeen = true;
+        return undefined;
+      }
+      const entry = decodeWalEntry(parsed.entry, options.key);
       if (typeof entry === 'string') return entry;
       if (entry.base) {
         if (!first) return 'a base entry after the first line';

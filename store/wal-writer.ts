@@ -13,9 +13,56 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { limits, LimitError } from '../common/index.js';
 import type { ChangeOp } from './change-set.js';
 import type { Checksum } from './checksum.js';
+import type { EncryptionKey } from './encryption.js';
 import type { CommitLog, PreparedCommit } from './database.js';
 import { StoreError } from './errors.js';
 import { formatWalLine } from './wal-line.js';
+
+/** A commit (`s`) or the base of a compacted WAL. */
+export type WalEntry =
+  | { readonly s: number; readonly ops: readonly ChangeOp[] }
+  | { readonly base: number; readonly ops: readonly ChangeOp[] };
+
+/** Where a sealed entry belongs: its kind and LSN (the AAD of its encryption). */
+export function entryPlace(kind: 's' | 'base', lsn: number): string {
+  return `wal:${kind}:${lsn}`;
+}
+
+/**
+ * Serialise an entry to a checksummed line, refusing one past `walLineBytesMax`. With a key,
+ * the ops are sealed: `{"s":<lsn>,"x":"<base64 nonce|ciphertext|tag>"}` (the LSN stays
+ * readable so recovery can order lines and spot a stale snapshot without the key).
+ */
+export function formatWalEntry(
+  entry: WalEntry,
+  checksum: Checksum,
+  key: EncryptionKey | undefined,
+): Buffer {
+  let text: string;
+  if (key === undefined) {
+    text = JSON.stringify(entry);
+  } else {
+    const kind = 's' in entry ? 's' : 'base';
+    const lsn = 's' in entry ? entry.s : entry.base;
+    const sealed = key.seal(Buffer.from(JSON.stringify(entry.ops)), entryPlace(kind, lsn));
+    text = JSON.stringify({ [kind]: lsn, x: sealed.toString('base64') });
+  }
+  const line = formatWalLine(text, checksum);
+  if (line.length > limits.walLineBytesMax) {
+    throw new LimitError(
+      'walLineBytesMax',
+      limits.walLineBytesMax,
+      line.length,
+      'bytes of one WAL entry (split the transaction)',
+    );
+  }
+  return line;
+}
+
+/** The first line of an encrypted WAL: `{"e":{"key":<key parameters>},"h":…}`. */
+export function formatKeyLine(key: EncryptionKey, checksum: Checksum): Buffer {
+  return formatWalLine(JSON.stringify({ key: key.parameters }), checksum);
+}
 
 interface Waiting {
   readonly line: Buffer;
@@ -38,7 +85,8 @@ export class WalWriter implements CommitLog {
     private readonly checksum: Checksum,
     /** Bytes of the file that are written (and, past the last flush, synced). */
     private size: number,
-    private readonly onCommitted: (() => void) | undefined,
+    /** The key entries are sealed with (an encrypted database), or undefined. */
+    readonly key: EncryptionKey | undefined,
   ) {}
 
   /** Open `file` for appending at `size` (the recovered length; the file must exist). */
@@ -46,10 +94,10 @@ export class WalWriter implements CommitLog {
     file: string,
     checksum: Checksum,
     size: number,
-    onCommitted?: () => void,
+    key?: EncryptionKey,
   ): Promise<WalWriter> {
     const handle = await open(file, 'r+');
-    return new WalWriter(file, handle, checksum, size, onCommitted);
+    return new WalWriter(file, handle, checksum, size, key);
   }
 
   get sizeBytes(): number {
@@ -60,18 +108,8 @@ export class WalWriter implements CommitLog {
     return { lsn, line: this.formatEntry({ s: lsn, ops }) };
   }
 
-  /** Serialise an entry to a checksummed line, refusing one past `walLineBytesMax`. */
-  formatEntry(entry: object): Buffer {
-    const line = formatWalLine(JSON.stringify(entry), this.checksum);
-    if (line.length > limits.walLineBytesMax) {
-      throw new LimitError(
-        'walLineBytesMax',
-        limits.walLineBytesMax,
-        line.length,
-        'bytes of one WAL entry (split the transaction)',
-      );
-    }
-    return line;
+  formatEntry(entry: WalEntry): Buffer {
+    return formatWalEntry(entry, this.checksum, this.key);
   }
 
   write(prepared: PreparedCommit): Promise<void> {
@@ -83,10 +121,6 @@ export class WalWriter implements CommitLog {
       this.queue.push({ line: prepared.line, resolve, reject });
       if (!this.flushing) void this.flush();
     });
-  }
-
-  afterCommit(): void {
-    this.onCommitted?.();
   }
 
   private async flush(): Promise<void> {

@@ -155,39 +155,52 @@ function assertEqualsModel(database: Database, model: Model, what: string): void
   }
 }
 
+async function checkHistories(encrypted: boolean, numRuns: number): Promise<void> {
+  const directory = await mkdtemp(join(tmpdir(), 'catrust-model-'));
+  const store = await Store.open(directory);
+  const passphrase = encrypted ? 'model passphrase' : undefined;
+  let counter = 0;
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArbitrary, { maxLength: 25 }), async (steps) => {
+        const name = `db${counter++}`;
+        const database = await store.create(name, [TABLE], {
+          passphrase,
+          keyDerivation: { memoryKiB: 64, iterations: 1 },
+        });
+        const model: Model = [];
+        await run(database, model, steps);
+        assertEqualsModel(database, model, 'live');
+        await database.close();
+        const reopened = await store.open(name, { passphrase });
+        assertEqualsModel(reopened, model, 'reopened');
+        await reopened.compact();
+        assertEqualsModel(reopened, model, 'compacted');
+        await reopened.close();
+        const compacted = await store.open(name, { passphrase });
+        assertEqualsModel(compacted, model, 'reopened after compaction');
+        await compacted.snapshot();
+        await compacted.close();
+        const restored = await store.open(name, { passphrase });
+        assertEqualsModel(restored, model, 'restored from a snapshot');
+        await store.drop(name);
+      }),
+      { numRuns, seed: encrypted ? 4343 : 4242 },
+    );
+  } finally {
+    await store.close();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
 describe('store: random histories equal a reference model', () => {
   it('live, reopened, compacted, reopened again and restored from a snapshot', async function () {
     this.timeout(120_000);
-    const directory = await mkdtemp(join(tmpdir(), 'catrust-model-'));
-    const store = await Store.open(directory);
-    let counter = 0;
-    try {
-      await fc.assert(
-        fc.asyncProperty(fc.array(stepArbitrary, { maxLength: 25 }), async (steps) => {
-          const name = `db${counter++}`;
-          const database = await store.create(name, [TABLE]);
-          const model: Model = [];
-          await run(database, model, steps);
-          assertEqualsModel(database, model, 'live');
-          await database.close();
-          const reopened = await store.open(name);
-          assertEqualsModel(reopened, model, 'reopened');
-          await reopened.compact();
-          assertEqualsModel(reopened, model, 'compacted');
-          await reopened.close();
-          const compacted = await store.open(name);
-          assertEqualsModel(compacted, model, 'reopened after compaction');
-          await compacted.snapshot();
-          await compacted.close();
-          const restored = await store.open(name);
-          assertEqualsModel(restored, model, 'restored from a snapshot');
-          await store.drop(name);
-        }),
-        { numRuns: 60, seed: 4242 },
-      );
-    } finally {
-      await store.close();
-      await rm(directory, { recursive: true, force: true });
-    }
+    await checkHistories(false, 60);
+  });
+
+  it('the same, encrypted', async function () {
+    this.timeout(120_000);
+    await checkHistories(true, 25);
   });
 });
