@@ -45,7 +45,7 @@ function convert(vector: ColumnVector, length: number): Vector {
         kind: 'number',
         type: 'Date',
         length,
-        values: Float64Array.from(vector.values),
+        values: new Float64Array(vector.values),
         validity: vector.validity,
       };
     case 'bool':
@@ -61,7 +61,7 @@ function convert(vector: ColumnVector, length: number): Vector {
         kind: 'number',
         type: 'Int',
         length,
-        values: Float64Array.from(vector.values),
+        values: new Float64Array(vector.values),
         validity: vector.validity,
       };
     case 'dictionary':
@@ -80,8 +80,14 @@ export class StoreTableSource implements TableSource {
   readonly name: string;
   readonly columns: readonly ColumnInfo[];
 
+  /** Row ids are 0 … rowIdLimit − 1; `dense` when none is deleted (a view never changes). */
+  private readonly rowIdLimit: number;
+  private readonly dense: boolean;
+
   constructor(private readonly view: TableView) {
     this.name = view.entity;
+    this.rowIdLimit = view.rowCount;
+    this.dense = view.activeRowCount === view.rowCount;
     this.columns = [
       { name: 'id', type: 'Int', role: 'id', target: undefined, notNull: true },
       ...view.definition.columns.map((column): ColumnInfo =>
@@ -162,7 +168,7 @@ export class StoreTableSource implements TableSource {
           kind: 'number',
           type: 'Int',
           length: count,
-          values: Float64Array.from(safe),
+          values: new Float64Array(safe),
           validity: undefined,
         };
       } else if (this.view.rowCount === 0) {
@@ -179,8 +185,8 @@ export class StoreTableSource implements TableSource {
     return (
       Number.isInteger(rowId) &&
       rowId >= 0 &&
-      rowId < this.view.rowCount &&
-      this.view.isActive(rowId)
+      rowId < this.rowIdLimit &&
+      (this.dense || this.view.isActive(rowId))
     );
   }
 

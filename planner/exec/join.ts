@@ -161,6 +161,11 @@ function* foreignKeyJoin(
       }
     }
     if (count === 0) continue;
+    if (count === length && (plan.joinType === 'inner' || found.every((hit) => hit === 1))) {
+      // Every row found its target: the batches line up as they are.
+      yield { length, columns: [...leftBatch.columns, ...fetched.columns] };
+      continue;
+    }
     yield {
       length: count,
       columns: [

@@ -11,6 +11,7 @@ export {
   sigma,
   sigmaPresentation,
   sigmaPresentationOfRows,
+  sigmaRowsLimit,
   translateTerm,
   type SigmaOptions,
 } from './sigma.js';

@@ -15,7 +15,7 @@
  * attribute value of each row, one labelled-null generator per label — which presents the same
  * instance (so Σ of a Δ, a Σ or an `eval` works the same way).
  */
-import { assertNever, type SourceLocation, type Value } from '../../common/index.js';
+import { assertNever, limits, type SourceLocation, type Value } from '../../common/index.js';
 import {
   applyTerm,
   constTerm,
@@ -47,7 +47,7 @@ export interface SigmaOptions {
   readonly location?: SourceLocation | undefined;
   /** The input's generators and equations, when it was given by a presentation. */
   readonly presentation?: Presentation | undefined;
-  /** Rows past which the result is infinite (default `limits.instanceRowsMax`). */
+  /** Rows past which the result is infinite (default `sigmaRowsLimit(input)`). */
   readonly instanceRowsMax?: number | undefined;
   /** Steps of typeside-equation matching (default `limits.congruenceStepsMax`). */
   readonly congruenceStepsMax?: number | undefined;
@@ -67,9 +67,19 @@ export function sigma(
   return saturate(presentation, {
     name: options.name,
     location: options.location,
-    instanceRowsMax: options.instanceRowsMax,
+    instanceRowsMax: options.instanceRowsMax ?? sigmaRowsLimit(input),
     congruenceStepsMax: options.congruenceStepsMax,
   });
+}
+
+/**
+ * The rows past which a Σ result counts as infinite: `limits.instanceRowsMax` (what a program's
+ * own instances may have), raised to 8 rows per input row for large inputs — a finite Σ creates
+ * at most one row per input row and foreign-key path of its target, and schemas deeper than 8
+ * are rare — and never past `limits.sigmaRowsMax`.
+ */
+export function sigmaRowsLimit(input: SaturatedInstance): number {
+  return Math.min(limits.sigmaRowsMax, Math.max(limits.instanceRowsMax, 8 * input.totalRows));
 }
 
 /** F applied to a presentation over S: a presentation over T. */

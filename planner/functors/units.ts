@@ -31,6 +31,7 @@ import {
   generatorNames,
   sigmaPresentation,
   sigmaPresentationOfRows,
+  sigmaRowsLimit,
   type SigmaOptions,
 } from './sigma.js';
 
@@ -54,7 +55,7 @@ export function sigmaDeltaUnit(
   const pushed = saturate(translated, {
     name: options.name,
     location: options.location,
-    instanceRowsMax: options.instanceRowsMax,
+    instanceRowsMax: options.instanceRowsMax ?? sigmaRowsLimit(input),
     congruenceStepsMax: options.congruenceStepsMax,
   });
   const generatorRow = locateGenerators(translated, pushed);
@@ -96,7 +97,10 @@ export function sigmaDeltaUnit(
 export function sigmaDeltaCounit(mapping: Mapping, instance: SaturatedInstance): InstanceMorphism {
   const pulled = delta(mapping, instance);
   const translated = sigmaPresentationOfRows(mapping, pulled);
-  const pushed = saturate(translated, { name: `sigma ${mapping.name} (delta ${mapping.name})` });
+  const pushed = saturate(translated, {
+    name: `sigma ${mapping.name} (delta ${mapping.name})`,
+    instanceRowsMax: sigmaRowsLimit(pulled),
+  });
   const generatorRow = locateGenerators(translated, pushed);
   const names = generatorNames(pulled);
   const rows = new Map<string, Int32Array>(
