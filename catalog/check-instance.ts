@@ -158,10 +158,13 @@ function literalPresentation(env: Env, literal: InstanceLiteral, name: string): 
   const addEquation = (lhs: Term, rhs: Term, span: Term['span']): void => {
     try {
       const [left, right] = checker.equation(lhs, rhs);
+      // The text is only read by error messages: printed on demand.
       equations.push({
         lhs: left,
         rhs: right,
-        text: `${printTypedTerm(left, schema.typeside)} = ${printTypedTerm(right, schema.typeside)}`,
+        get text(): string {
+          return `${printTypedTerm(left, schema.typeside)} = ${printTypedTerm(right, schema.typeside)}`;
+        },
         location: env.locate(span),
       });
     } catch (error) {
