@@ -288,11 +288,15 @@ function appendDictionary(
   }
   for (let code = 0; code < local.length; code++) {
     if (used[code] === 0) continue;
-    const checked = checkValue(column, local[code], {
-      entity: table.entity,
-      row: first + codes.indexOf(code),
-      attribute: column.name,
-    });
+    const place = { entity: table.entity, row: first, attribute: column.name };
+    let checked;
+    try {
+      checked = checkValue(column, local[code], place);
+    } catch {
+      // Name the first row holding the bad string (found only on this error path).
+      checkValue(column, local[code], { ...place, row: first + codes.indexOf(code) });
+      throw new StoreError('E_STORE_TYPE', `column ${column.name}: bad dictionary entry ${code}`);
+    }
     translate[code] = draft.dictionary!.intern(checked as string);
   }
   let index = 0;

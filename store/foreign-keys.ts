@@ -5,8 +5,9 @@
  * the transaction wrote must name an active row of the target, and no active row may point at a
  * row the transaction deleted. `cascade` deletes follow references at delete time instead.
  */
+import { assert } from '../common/index.js';
 import { getBit, setBit } from './bitmap.js';
-import { CHUNK_MASK, CHUNK_SHIFT } from './chunk.js';
+import { CHUNK_MASK, CHUNK_ROWS, CHUNK_SHIFT } from './chunk.js';
 import { StoreError, valueError } from './errors.js';
 import type { ReadView } from './read-view.js';
 import type { DatabaseDraft } from './database-draft.js';
@@ -93,7 +94,27 @@ export function checkForeignKeys(draft: DatabaseDraft, view: ReadView): void {
           );
         }
       };
-      for (let row = tableDraft.baseRowCount; row < tableDraft.rowCount; row++) check(row);
+      // Appended rows, a batch at a time: a value naming an existing row with no deleted bit
+      // passes in the tight loop; anything else (NULL, deleted rows) takes the full check.
+      const targetRows = target?.rowCount ?? 0;
+      const targetDeleted = target?.source.deletedChunks() ?? [];
+      const columnView = table.column(columnIndex);
+      for (let first = tableDraft.baseRowCount; first < tableDraft.rowCount;) {
+        const start = first & CHUNK_MASK;
+        const count = Math.min(CHUNK_ROWS - start, tableDraft.rowCount - first);
+        const vector = columnView.vector(first >>> CHUNK_SHIFT);
+        assert(vector.kind === 'rowId', 'a foreign key column holds row ids');
+        const values = vector.values;
+        for (let offset = start; offset < start + count; offset++) {
+          const value = values[offset]!;
+          if (value < targetRows) {
+            const bitmap = targetDeleted[value >>> CHUNK_SHIFT];
+            if (bitmap === undefined || !getBit(bitmap, value & CHUNK_MASK)) continue;
+          }
+          check(first - start + offset);
+        }
+        first += count;
+      }
       for (const row of tableDraft.updatedRows(columnIndex)) check(row);
     });
   }

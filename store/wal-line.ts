@@ -20,9 +20,18 @@ export const NEWLINE = 0x0a;
 
 /** The line (newline included) for an entry already serialised as JSON text. */
 export function formatWalLine(entryText: string, checksum: Checksum): Buffer {
-  const entry = Buffer.from(entryText, 'utf8');
-  const hash = checksum.hex(entry);
-  return Buffer.concat([PREFIX, entry, HASH_OPEN, Buffer.from(hash), CLOSE, Buffer.of(NEWLINE)]);
+  // One allocation: the entry is encoded in place, between its frame's parts.
+  const entryBytes = Buffer.byteLength(entryText, 'utf8');
+  const line = Buffer.allocUnsafe(PREFIX.length + entryBytes + SUFFIX_BYTES + 1);
+  PREFIX.copy(line, 0);
+  line.write(entryText, PREFIX.length, entryBytes, 'utf8');
+  const entryEnd = PREFIX.length + entryBytes;
+  const hash = checksum.hex(line.subarray(PREFIX.length, entryEnd));
+  HASH_OPEN.copy(line, entryEnd);
+  line.write(hash, entryEnd + HASH_OPEN.length, 'latin1');
+  CLOSE.copy(line, entryEnd + HASH_OPEN.length + HASH_HEX_CHARS);
+  line[line.length - 1] = NEWLINE;
+  return line;
 }
 
 export type ParsedWalLine =

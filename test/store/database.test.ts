@@ -156,6 +156,42 @@ describe('store: tables and inserts', () => {
   });
 });
 
+describe('store: bulk checks', () => {
+  it('refuses bulk rows pointing at deleted or missing rows, and names a bad dictionary row', async () => {
+    const db = company();
+    await db.insertRows('Department', [{ name: 'a' }, { name: 'b' }]);
+    await db.delete('Department', 0);
+    const rows = 70_000;
+    const worksIn = new Uint32Array(rows).fill(1);
+    worksIn[rows - 5] = 0;
+    await assert.rejects(
+      db.appendColumns('Employee', {
+        name: { codes: new Uint32Array(rows), dictionary: ['x'] },
+        worksIn,
+      }),
+      storeError('E_STORE_FOREIGN_KEY', new RegExp(`Employee row ${rows - 5} attribute worksIn`)),
+    );
+    worksIn[rows - 5] = 2;
+    await assert.rejects(
+      db.appendColumns('Employee', {
+        name: { codes: new Uint32Array(rows), dictionary: ['x'] },
+        worksIn,
+      }),
+      storeError('E_STORE_FOREIGN_KEY', new RegExp(`row ${rows - 5}`)),
+    );
+    const ids = new Uint32Array(rows);
+    ids[1234] = 1;
+    await assert.rejects(
+      db.appendColumns('Employee', {
+        name: { codes: new Uint32Array(rows), dictionary: ['x'] },
+        id: { codes: ids, dictionary: ['123e4567-e89b-12d3-a456-426614174000', 'not-a-uuid'] },
+      }),
+      storeError('E_STORE_TYPE', /Employee row 1234 attribute id/),
+    );
+    assert.equal(db.table('Employee').rowCount, 0);
+  });
+});
+
 describe('store: soft delete and scans', () => {
   async function numbers(count: number): Promise<Database> {
     const db = createMemoryDatabase('n', [
