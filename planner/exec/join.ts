@@ -5,7 +5,7 @@
  * joins share the pair-producing loop; NULL keys never match.
  */
 import { assertNever } from '../../common/index.js';
-import { gatherOrNull, valueAt, type Batch, type Vector } from '../data/vector.js';
+import { gather, gatherOrNull, valueAt, type Batch, type Vector } from '../data/vector.js';
 import { columnsOf, conjuncts, type ColumnId, type Expr } from '../expr/expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
 import type { ExecutionEnvironment } from './environment.js';
@@ -91,8 +91,10 @@ export function executeJoin(
 }
 
 /**
- * Follow a foreign key: fetch the right table's rows at the ids the left column holds. A NULL,
- * dangling or filtered-out id is no match (NULL-extended in a left join).
+ * Follow a foreign key: the right side (a scan of the target, its filter applied) is read once
+ * into columns with a row id → position table, then each left batch gathers the target's
+ * columns at the ids its key column holds. A NULL, dangling or filtered-out id is no match
+ * (NULL-extended in a left join). No hashing: a lookup is an array read.
  */
 function* foreignKeyJoin(
   plan: JoinPlan,
@@ -102,9 +104,7 @@ function* foreignKeyJoin(
 ): Generator<Batch> {
   const foreignKey = plan.foreignKey!;
   const leftLayout = layoutOf(plan.left.output);
-  const rightLayout = layoutOf(right.columns);
   const pairLayout = layoutOf([...plan.left.output, ...plan.right.output]);
-  const columnIndexes = right.columns.map((column) => column.columnIndex);
   const fkColumn = plan.left.output.find((column) => column.id === foreignKey.leftColumn)!;
   const fkExpr: Expr = {
     kind: 'Column',
@@ -112,68 +112,78 @@ function* foreignKeyJoin(
     type: fkColumn.type,
     name: fkColumn.name,
   };
-  const table = right.table;
+  const target = materialize(right, env);
+  const targetBytes = target.length * 16 * Math.max(1, target.columns.length);
+  env.reserve(targetBytes);
+  const idIndex = right.output.findIndex((column) => column.id === foreignKey.rightId);
+  const ids = target.columns[idIndex]!;
+  let idLimit = 0;
+  for (let position = 0; position < target.length; position++) {
+    const id = valueAt(ids, position);
+    if (typeof id === 'number' && id + 1 > idLimit) idLimit = id + 1;
+  }
+  const positionOf = new Int32Array(idLimit).fill(-1);
+  env.reserve(positionOf.byteLength);
+  for (let position = 0; position < target.length; position++) {
+    const id = valueAt(ids, position);
+    if (typeof id === 'number') positionOf[id] = position;
+  }
   for (const leftBatch of leftInput) {
     const length = leftBatch.length;
-    const ids = evaluate(fkExpr, leftBatch, leftLayout, env);
-    const rowIds = new Uint32Array(length);
-    const found = new Uint8Array(length);
-    if (ids.kind === 'number') {
-      const values = ids.values;
-      const validity = ids.validity;
+    const keys = evaluate(fkExpr, leftBatch, leftLayout, env);
+    const positions = new Int32Array(length);
+    let allFound = true;
+    if (keys.kind === 'number') {
+      const values = keys.values;
+      const validity = keys.validity;
       for (let row = 0; row < length; row++) {
-        if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) continue;
         const value = values[row]!;
-        if (table.hasRow(value)) {
-          rowIds[row] = value;
-          found[row] = 1;
-        }
+        const position =
+          (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) ||
+          !(value >= 0 && value < idLimit)
+            ? -1
+            : (positionOf[value] ?? -1);
+        positions[row] = position;
+        if (position < 0) allFound = false;
       }
     } else {
       for (let row = 0; row < length; row++) {
-        const value = valueAt(ids, row);
-        if (typeof value === 'number' && table.hasRow(value)) {
-          rowIds[row] = value;
-          found[row] = 1;
+        const value = valueAt(keys, row);
+        const position =
+          typeof value === 'number' && value >= 0 && value < idLimit
+            ? (positionOf[value] ?? -1)
+            : -1;
+        positions[row] = position;
+        if (position < 0) allFound = false;
+      }
+    }
+    let fetched: Vector[] = target.columns.map((vector) => gatherOrNull(vector, positions, length));
+    if (plan.condition !== undefined) {
+      const pairs: Batch = { length, columns: [...leftBatch.columns, ...fetched] };
+      const keep = evaluate(plan.condition, pairs, pairLayout, env);
+      for (let row = 0; row < length; row++) {
+        if (positions[row]! >= 0 && valueAt(keep, row) !== true) {
+          positions[row] = -1;
+          allFound = false;
         }
       }
+      if (!allFound)
+        fetched = target.columns.map((vector) => gatherOrNull(vector, positions, length));
     }
-    const fetched = table.fetch(rowIds, length, columnIndexes);
-    if (right.filter !== undefined) {
-      const keep = evaluate(right.filter, fetched, rightLayout, env);
-      for (let row = 0; row < length; row++) if (valueAt(keep, row) !== true) found[row] = 0;
-    }
-    const pairs: Batch = { length, columns: [...leftBatch.columns, ...fetched.columns] };
-    if (plan.condition !== undefined) {
-      const keep = evaluate(plan.condition, pairs, pairLayout, env);
-      for (let row = 0; row < length; row++) if (valueAt(keep, row) !== true) found[row] = 0;
-    }
-    const leftRows = new Int32Array(length);
-    const rightRows = new Int32Array(length);
-    let count = 0;
-    for (let row = 0; row < length; row++) {
-      if (found[row] === 1) {
-        leftRows[count] = row;
-        rightRows[count++] = row;
-      } else if (plan.joinType === 'left') {
-        leftRows[count] = row;
-        rightRows[count++] = -1;
-      }
-    }
-    if (count === 0) continue;
-    if (count === length && (plan.joinType === 'inner' || found.every((hit) => hit === 1))) {
-      // Every row found its target: the batches line up as they are.
-      yield { length, columns: [...leftBatch.columns, ...fetched.columns] };
+    if (allFound || plan.joinType === 'left') {
+      yield { length, columns: [...leftBatch.columns, ...fetched] };
       continue;
     }
+    const rows = new Int32Array(length);
+    let count = 0;
+    for (let row = 0; row < length; row++) if (positions[row]! >= 0) rows[count++] = row;
+    if (count === 0) continue;
     yield {
       length: count,
-      columns: [
-        ...leftBatch.columns.map((vector) => gatherOrNull(vector, leftRows, count)),
-        ...fetched.columns.map((vector) => gatherOrNull(vector, rightRows, count)),
-      ],
+      columns: [...leftBatch.columns, ...fetched].map((vector) => gather(vector, rows, count)),
     };
   }
+  env.release(targetBytes);
 }
 
 function* hashJoin(

@@ -14,9 +14,10 @@
  *
  * The result is `eval` of that query on I (eval-query.ts), so Π's rows are the compatible
  * families of I's rows: a product when D has unrelated variables, a join when foreign keys or
- * shared labels relate them. Before joining, the size is bounded from above by the product of
- * the sizes of the variables no foreign key of D determines; past `limits.piRowsMax` it is
- * `E_LIMIT`. A target attribute no cell of D determines would range over every value of its
+ * shared labels relate them. Before joining, the size is estimated — the product, over groups of
+ * variables the `where` relates, of the largest table among the group's variables no foreign
+ * key determines (joins assumed selective) — and past `limits.piRowsMax` it is `E_LIMIT`; the
+ * join itself also stops with `E_LIMIT` when its result passes the limit. A target attribute no cell of D determines would range over every value of its
  * type: `E_FUNCTOR_UNSUPPORTED` (the reference adds a from-variable over the type).
  */
 import { limits, LimitError, type SourceLocation } from '../../common/index.js';
@@ -105,6 +106,7 @@ export function piQuery(
       where.push({ lhs, rhs, text, location: undefined });
     };
     const determined = new Set<string>();
+    const components = new Components();
     const firstWithLabel = new Map<string, TypedTerm>();
     for (const source of mapping.source.entities) {
       const table = paths.table(source.name);
@@ -114,8 +116,14 @@ export function piQuery(
           const reached = column[row] as number;
           const lhs = fkTerm(fk, variable(source.name, row));
           const rhs = variable(fk.target, reached);
-          determined.add(
-            variableName(fk.target, paths.table(fk.target).rowNames[reached] as string),
+          const reachedVariable = variableName(
+            fk.target,
+            paths.table(fk.target).rowNames[reached] as string,
+          );
+          determined.add(reachedVariable);
+          components.union(
+            variableName(source.name, table.rowNames[row] as string),
+            reachedVariable,
           );
           equation(
             lhs,
@@ -141,7 +149,15 @@ export function piQuery(
           }
           const first = firstWithLabel.get(label);
           if (first === undefined) firstWithLabel.set(label, term);
-          else equation(term, first, `${label} = ${label}`);
+          else {
+            equation(term, first, `${label} = ${label}`);
+            if (first.kind === 'Att' && first.argument.kind === 'Var') {
+              components.union(
+                variableName(source.name, table.rowNames[row] as string),
+                first.argument.name,
+              );
+            }
+          }
         }
       }
     }
@@ -167,10 +183,16 @@ export function piQuery(
       attributes.set(attribute.name, term);
     }
     if (input !== undefined) {
-      let estimate = 1;
+      // Per group of variables some equation relates, the largest table among those no foreign
+      // key determines (joins assumed selective); unrelated groups multiply (a product).
+      const largest = new Map<string, number>();
       for (const variable of from) {
-        if (!determined.has(variable.variable)) estimate *= input.rowCount(variable.entity);
+        if (determined.has(variable.variable)) continue;
+        const group = components.find(variable.variable);
+        largest.set(group, Math.max(largest.get(group) ?? 0, input.rowCount(variable.entity)));
       }
+      let estimate = 1;
+      for (const rows of largest.values()) estimate *= rows;
       if (estimate > rowsMax) {
         throw new LimitError(
           'piRowsMax',
@@ -305,4 +327,25 @@ function foreignKeySubstitutions(
     result.set(fk.name, substitution);
   }
   return result;
+}
+
+/** Union-find over variable names: which variables the `where` of a Π block relates. */
+class Components {
+  readonly #parent = new Map<string, string>();
+
+  find(name: string): string {
+    let root = name;
+    for (let next = this.#parent.get(root); next !== undefined && next !== root;) {
+      root = next;
+      next = this.#parent.get(root);
+    }
+    if (root !== name) this.#parent.set(name, root);
+    return root;
+  }
+
+  union(a: string, b: string): void {
+    const rootA = this.find(a);
+    const rootB = this.find(b);
+    if (rootA !== rootB) this.#parent.set(rootA, rootB);
+  }
 }

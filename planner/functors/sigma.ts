@@ -119,12 +119,17 @@ export function sigmaPresentationOfRows(mapping: Mapping, input: SaturatedInstan
     const rowNames = names.get(table.entity) as readonly string[];
     for (const name of rowNames) generators.push({ name, sort: entitySort(targetEntity) });
   }
-  const push = (lhs: TypedTerm, rhs: TypedTerm, source: string): void => {
-    const text = `${printTypedTerm(lhs, typeside)} = ${printTypedTerm(rhs, typeside)}`;
+  // The text of an equation is printed only when an error quotes it: one equation per cell
+  // makes eager printing the larger part of Σ's cost.
+  const push = (lhs: TypedTerm, rhs: TypedTerm, source: () => string): void => {
     equations.push({
       lhs,
       rhs,
-      text: text === source ? text : `${text} (from \`${source}\`)`,
+      get text(): string {
+        const text = `${printTypedTerm(lhs, typeside)} = ${printTypedTerm(rhs, typeside)}`;
+        const original = source();
+        return text === original ? text : `${text} (from \`${original}\`)`;
+      },
       location: undefined,
     });
   };
@@ -146,7 +151,7 @@ export function sigmaPresentationOfRows(mapping: Mapping, input: SaturatedInstan
         const targetName = targetNames[column[row] as number] as string;
         let lhs: TypedTerm = genTerm(name, targetEntity);
         for (const step of path.foreignKeys) lhs = fkTerm(step, lhs);
-        push(lhs, genTerm(targetName, path.target), `${name}.${fk.name} = ${targetName}`);
+        push(lhs, genTerm(targetName, path.target), () => `${name}.${fk.name} = ${targetName}`);
       }
     }
     for (const attribute of mapping.source.attributesOf(table.entity)) {
@@ -169,7 +174,7 @@ export function sigmaPresentationOfRows(mapping: Mapping, input: SaturatedInstan
           labelSorts.set(rhs.name, attribute.sort);
           generators.push({ name: rhs.name, sort: { kind: 'TypeSort', sort: attribute.sort } });
         }
-        push(lhs, rhs, `${name}.${attribute.name} = ${printTypedTerm(rhs, typeside)}`);
+        push(lhs, rhs, () => `${name}.${attribute.name} = ${printTypedTerm(rhs, typeside)}`);
       }
     }
   }
@@ -205,6 +210,14 @@ function cellTerm(
  * creates for e1's manager the same); those are qualified by their entity (`Emp:e1.manager`).
  */
 export function generatorNames(input: SaturatedInstance): Map<string, readonly string[]> {
+  const [only, ...others] = input.tables;
+  if (
+    only !== undefined &&
+    others.length === 0 &&
+    !only.rowNames.some((name) => name.includes('.'))
+  ) {
+    return new Map([[only.entity, only.rowNames]]);
+  }
   const owners = new Map<string, number>();
   for (const table of input.tables) {
     for (const name of new Set(table.rowNames)) owners.set(name, (owners.get(name) ?? 0) + 1);

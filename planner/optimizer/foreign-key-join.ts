@@ -1,8 +1,9 @@
 /**
  * Foreign-key joins: `… JOIN T ON x.fk = T.id` (inner or left), where the right side is a scan
- * of T, follows the row ids instead of building a hash table: the executor fetches T's rows at
- * the ids the left side holds (an O(1) lookup per row, no materialised build side). The scan's
- * own filter still applies to the fetched rows; other ON conjuncts stay a residual predicate.
+ * of T, follows the row ids instead of hashing: the executor reads T's scanned rows once into
+ * columns with a row id → position array, and each left row finds its target by an array read
+ * (no hash table, no key comparison). The scan's own filter still applies (a filtered-out
+ * target is no match); other ON conjuncts stay a residual predicate.
  */
 import { columnsOf, conjuncts, type Expr } from '../expr/expr.js';
 import { transformPlan } from '../logical/analysis.js';
