@@ -17,8 +17,9 @@
  * shared labels relate them. Before joining, the size is estimated — the product, over groups of
  * variables the `where` relates, of the largest table among the group's variables no foreign
  * key determines (joins assumed selective) — and past `limits.piRowsMax` it is `E_LIMIT`; the
- * join itself also stops with `E_LIMIT` when its result passes the limit. A target attribute no cell of D determines would range over every value of its
- * type: `E_FUNCTOR_UNSUPPORTED` (the reference adds a from-variable over the type).
+ * join itself also stops with `E_LIMIT` when its result passes the limit. A target attribute
+ * no cell of D determines would range over every value of its type: `E_FUNCTOR_UNSUPPORTED`
+ * (the reference ranges it over the closed terms of the type).
  */
 import { limits, LimitError, type SourceLocation } from '../../common/index.js';
 import {
