@@ -113,6 +113,73 @@ class Accumulator {
   }
 
   /** count/sum/avg/min/max over a number vector without FILTER or DISTINCT. */
+  /**
+   * Without GROUP BY: one group, so count/sum/avg/min/max over a number vector (no FILTER, no
+   * DISTINCT) fold into locals. Returns false when the general path must run.
+   */
+  updateUngrouped(length: number, arg: Vector | undefined, filter: Vector | undefined): boolean {
+    const call = this.call;
+    if (filter !== undefined || call.distinct) return false;
+    if (call.fn === 'count_star') {
+      this.counts[0] = this.counts[0]! + length;
+      return true;
+    }
+    if (arg === undefined || arg.kind !== 'number') return false;
+    const values = arg.values;
+    const validity = arg.validity;
+    const valid = (row: number): boolean =>
+      validity === undefined || (validity[row >>> 3]! & (1 << (row & 7))) !== 0;
+    switch (call.fn) {
+      case 'count': {
+        let count = 0;
+        for (let row = 0; row < length; row++) if (valid(row)) count++;
+        this.counts[0] = this.counts[0]! + count;
+        return true;
+      }
+      case 'sum':
+      case 'avg': {
+        if (call.arg?.type === 'Int' && this.bigSums.size > 0) return false;
+        let sum = 0;
+        let count = 0;
+        let largest = 0;
+        for (let row = 0; row < length; row++) {
+          if (validity !== undefined && !valid(row)) continue;
+          sum += values[row]!;
+          count++;
+          if (sum > largest) largest = sum;
+          else if (-sum > largest) largest = -sum;
+        }
+        const next = this.sums[0]! + sum;
+        // Int sums must stay exact: if any partial sum left ±2^53 the general path redoes the
+        // batch in bigints.
+        if (
+          call.arg?.type === 'Int' &&
+          !(largest < Number.MAX_SAFE_INTEGER && Number.isSafeInteger(next))
+        ) {
+          return false;
+        }
+        this.sums[0] = next;
+        this.counts[0] = this.counts[0]! + count;
+        return true;
+      }
+      case 'min':
+      case 'max': {
+        let best = this.extremes[0] ?? null;
+        const isMin = call.fn === 'min';
+        for (let row = 0; row < length; row++) {
+          if (validity !== undefined && !valid(row)) continue;
+          const value = values[row]!;
+          if (best === null || (isMin ? value < (best as number) : value > (best as number)))
+            best = value;
+        }
+        this.extremes[0] = best;
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
   private fastNumbers(
     groups: Int32Array,
     length: number,
@@ -292,6 +359,8 @@ class Accumulator {
   }
 }
 
+const SMALL_KEYS = 4096;
+
 /** Group numbers of a batch's rows through one key vector, without building row keys. */
 function assignSingleKey(
   key: Vector,
@@ -299,6 +368,7 @@ function assignSingleKey(
   groups: Int32Array,
   lookup: (value: RowKey) => number,
   dictionaryCache: WeakMap<readonly string[], Int32Array>,
+  smallKeyCache: Int32Array,
 ): boolean {
   if (key.kind === 'dict') {
     let cache = dictionaryCache.get(key.dictionary);
@@ -330,11 +400,22 @@ function assignSingleKey(
   if (key.kind === 'number') {
     const values = key.values;
     const validity = key.validity;
+    // Small non-negative integer keys (the common low-cardinality case) skip the hash table.
+    const small = smallKeyCache;
     for (let row = 0; row < length; row++) {
-      groups[row] =
-        validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0
-          ? lookup(null)
-          : lookup(values[row]! + 0);
+      if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) {
+        groups[row] = lookup(null);
+        continue;
+      }
+      const value = values[row]! + 0;
+      if (value >= 0 && value < SMALL_KEYS && (value | 0) === value) {
+        let group = small[value]!;
+        if (group < 0) {
+          group = lookup(value);
+          small[value] = group;
+        }
+        groups[row] = group;
+      } else groups[row] = lookup(value);
     }
     return true;
   }
@@ -355,6 +436,7 @@ export function* executeAggregate(
   if (plan.groups.length === 0) groupCount = 1;
   for (const accumulator of accumulators) accumulator.grow(groupCount);
   const dictionaryCache = new WeakMap<readonly string[], Int32Array>();
+  const smallKeyCache = new Int32Array(SMALL_KEYS).fill(-1);
   let keyVectors: Vector[] = [];
   let currentRow = 0;
   const lookup = (key: RowKey): number => {
@@ -392,7 +474,7 @@ export function* executeAggregate(
       };
       if (
         single === undefined ||
-        !assignSingleKey(single, length, groups, singleLookup, dictionaryCache)
+        !assignSingleKey(single, length, groups, singleLookup, dictionaryCache, smallKeyCache)
       ) {
         for (let row = 0; row < length; row++) {
           currentRow = row;
@@ -408,7 +490,9 @@ export function* executeAggregate(
         call.filter === undefined ? undefined : evaluate(call.filter, batch, layout, env);
       const separator =
         call.separator === undefined ? undefined : evaluate(call.separator, batch, layout, env);
-      accumulators[index]!.update(groups, length, arg, filter, separator);
+      const accumulator = accumulators[index]!;
+      if (plan.groups.length === 0 && accumulator.updateUngrouped(length, arg, filter)) return;
+      accumulator.update(groups, length, arg, filter, separator);
     });
   }
   for (let start = 0; start < groupCount; start += batchRowsMax) {

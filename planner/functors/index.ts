@@ -31,3 +31,12 @@ export {
   deltaPiCounit,
   type InstanceMorphism,
 } from './units.js';
+export {
+  sigmaValidate,
+  sigmaDry,
+  type SigmaValidation,
+  type SigmaDryRun,
+  type SigmaProblem,
+  type SigmaProblemKind,
+  type SigmaEntityStats,
+} from './sigma-report.js';
