@@ -24,9 +24,7 @@ import { saturateCollecting, type Presentation, type PresentationGenerator } fro
 import type { SaturatedInstance } from './saturated-instance.js';
 import type { Schema } from './schema.js';
 import {
-  applyTerm,
-  attTerm,
-  fkTerm,
+  mapTerm,
   printTypedTerm,
   type TermSort,
   type TypedEquation,
@@ -226,32 +224,10 @@ export function includedIn(part: Schema, whole: Schema): boolean {
 
 /** A term over a schema included in `schema`, its foreign keys and attributes taken from `schema`. */
 function retarget(term: TypedTerm, schema: Schema): TypedTerm {
-  switch (term.kind) {
-    case 'Var':
-    case 'Gen':
-    case 'Sk':
-    case 'Const':
-    case 'Literal':
-    case 'Null':
-      return term;
-    case 'Fk':
-      return fkTerm(
-        schema.foreignKey(term.foreignKey.source, term.foreignKey.name) ?? term.foreignKey,
-        retarget(term.argument, schema),
-      );
-    case 'Att':
-      return attTerm(
-        schema.attribute(term.attribute.entity, term.attribute.name) ?? term.attribute,
-        retarget(term.argument, schema),
-      );
-    case 'Apply':
-      return applyTerm(
-        term.function,
-        term.args.map((arg) => retarget(arg, schema)),
-      );
-    default:
-      return assertNever(term, 'term');
-  }
+  return mapTerm(term, {
+    foreignKey: (fk) => schema.foreignKey(fk.source, fk.name) ?? fk,
+    attribute: (attribute) => schema.attribute(attribute.entity, attribute.name) ?? attribute,
+  });
 }
 
 /** The same schema: one object, or the same entities, foreign keys and attributes by name. */

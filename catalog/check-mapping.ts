@@ -16,7 +16,7 @@ import { assertNever, didYouMean, limits } from '../common/index.js';
 import type { EntityMapping, MappingExp, MappingLiteral, Span } from '../cql/index.js';
 import { booleanOption, type Env } from './check-context.js';
 import { sameSchema } from './check-instance.js';
-import { checkSchemaExp, followNames } from './check-schema.js';
+import { checkSchemaExp, checkSchemaPair, followNames } from './check-schema.js';
 import { TermChecker, TermRejected } from './check-term.js';
 import { AbandonDeclaration } from './errors.js';
 import { FrozenInstance } from './frozen-instance.js';
@@ -52,15 +52,7 @@ export function checkMappingExp(env: Env, exp: MappingExp, name: string): Mappin
 function checkMappingLiteral(env: Env, literal: MappingLiteral, name: string): Mapping {
   const diagnostics = env.diagnostics;
   const errorsBefore = diagnostics.errorCount;
-  const source = checkSchemaExp(env, literal.source, `source of ${name}`);
-  const target = checkSchemaExp(env, literal.target, `target of ${name}`);
-  if (!source.typeside.sameAs(target.typeside)) {
-    env.abandon(
-      'E_CATALOG_MAPPING',
-      `the source and target schemas of a mapping must share a typeside: \`${source.typeside.name}\` and \`${target.typeside.name}\``,
-      literal.target.span,
-    );
-  }
+  const { source, target } = checkSchemaPair(env, literal, name, 'E_CATALOG_MAPPING');
   const entities = new Map<string, string>();
   const foreignKeys = new Map<ForeignKey, SchemaPath>();
   const attributes = new Map<Attribute, AttributeImage>();

@@ -21,7 +21,7 @@ import { booleanOption, type Env } from './check-context.js';
 import { checkCompactQuery } from './check-compact-query.js';
 import { sameSchema } from './check-instance.js';
 import { checkMappingExp } from './check-mapping.js';
-import { checkSchemaExp } from './check-schema.js';
+import { checkSchemaExp, checkSchemaPair } from './check-schema.js';
 import { TermChecker, TermRejected } from './check-term.js';
 import { AbandonDeclaration } from './errors.js';
 import { UberQuery, type FromVariable, type Query, type QueryBlock } from './query.js';
@@ -201,15 +201,7 @@ function checkFromWhere(
 function checkQueryLiteral(env: Env, literal: QueryLiteral, name: string): UberQuery {
   const diagnostics = env.diagnostics;
   const errorsBefore = diagnostics.errorCount;
-  const source = checkSchemaExp(env, literal.source, `source of ${name}`);
-  const target = checkSchemaExp(env, literal.target, `target of ${name}`);
-  if (!source.typeside.sameAs(target.typeside)) {
-    env.abandon(
-      'E_CATALOG_QUERY',
-      `the source and target schemas of a query must share a typeside: \`${source.typeside.name}\` and \`${target.typeside.name}\``,
-      literal.target.span,
-    );
-  }
+  const { source, target } = checkSchemaPair(env, literal, name, 'E_CATALOG_QUERY');
   const blocks = new Map<string, QueryBlock>();
   for (const imported of literal.imports) {
     const query = checkQueryExp(env, imported, `import of ${name}`);

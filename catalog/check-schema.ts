@@ -424,3 +424,25 @@ function checkObservationEquation(
     location: env.locate(equation.span),
   });
 }
+
+/**
+ * The source and target schemas of a mapping or a query: both checked, and on one typeside
+ * (`code` names the declaration kind's error).
+ */
+export function checkSchemaPair(
+  env: Env,
+  exps: { readonly source: SchemaExp; readonly target: SchemaExp },
+  name: string,
+  code: 'E_CATALOG_MAPPING' | 'E_CATALOG_QUERY',
+): { source: Schema; target: Schema } {
+  const source = checkSchemaExp(env, exps.source, `source of ${name}`);
+  const target = checkSchemaExp(env, exps.target, `target of ${name}`);
+  if (!source.typeside.sameAs(target.typeside)) {
+    env.abandon(
+      code,
+      `the source and target schemas of a ${code === 'E_CATALOG_MAPPING' ? 'mapping' : 'query'} must share a typeside: \`${source.typeside.name}\` and \`${target.typeside.name}\``,
+      exps.target.span,
+    );
+  }
+  return { source, target };
+}

@@ -38,6 +38,8 @@ export {
   printSort,
   printTypedTerm,
   substitute,
+  mapTerm,
+  type TermMap,
   equalTerms,
   variablesOf,
   entitySort,

@@ -136,14 +136,18 @@ export function printTypedTerm(term: TypedTerm, typeside?: Typeside): string {
   }
 }
 
-/** Replace variables by terms (`Var` leaves whose name is a key of `substitution`). */
-export function substitute(
-  term: TypedTerm,
-  substitution: ReadonlyMap<string, TypedTerm>,
-): TypedTerm {
+/** What `mapTerm` changes: variables, and the foreign keys and attributes a term applies. */
+export interface TermMap {
+  readonly variable?: (term: Extract<TypedTerm, { kind: 'Var' }>) => TypedTerm;
+  readonly foreignKey?: (foreignKey: ForeignKey) => ForeignKey;
+  readonly attribute?: (attribute: Attribute) => Attribute;
+}
+
+/** Rebuild a term bottom-up with `map` applied; leaves it does not name are kept. */
+export function mapTerm(term: TypedTerm, map: TermMap): TypedTerm {
   switch (term.kind) {
     case 'Var':
-      return substitution.get(term.name) ?? term;
+      return map.variable === undefined ? term : map.variable(term);
     case 'Gen':
     case 'Sk':
     case 'Const':
@@ -151,17 +155,31 @@ export function substitute(
     case 'Null':
       return term;
     case 'Fk':
-      return fkTerm(term.foreignKey, substitute(term.argument, substitution));
+      return fkTerm(
+        map.foreignKey?.(term.foreignKey) ?? term.foreignKey,
+        mapTerm(term.argument, map),
+      );
     case 'Att':
-      return attTerm(term.attribute, substitute(term.argument, substitution));
+      return attTerm(
+        map.attribute?.(term.attribute) ?? term.attribute,
+        mapTerm(term.argument, map),
+      );
     case 'Apply':
       return applyTerm(
         term.function,
-        term.args.map((arg) => substitute(arg, substitution)),
+        term.args.map((arg) => mapTerm(arg, map)),
       );
     default:
       return assertNever(term, 'term');
   }
+}
+
+/** Replace variables by terms (`Var` leaves whose name is a key of `substitution`). */
+export function substitute(
+  term: TypedTerm,
+  substitution: ReadonlyMap<string, TypedTerm>,
+): TypedTerm {
+  return mapTerm(term, { variable: (variable) => substitution.get(variable.name) ?? variable });
 }
 
 /** Structural equality of two terms (foreign keys and attributes compared by identity). */
