@@ -359,7 +359,8 @@ class Accumulator {
   }
 }
 
-const SMALL_KEYS = 4096;
+/** Largest integer key (exclusive) grouped through a dense array (4 MB at most). */
+const DENSE_KEYS_MAX = 1 << 20;
 
 /** Group numbers of a batch's rows through one key vector, without building row keys. */
 function assignSingleKey(
@@ -368,7 +369,7 @@ function assignSingleKey(
   groups: Int32Array,
   lookup: (value: RowKey) => number,
   dictionaryCache: WeakMap<readonly string[], Int32Array>,
-  smallKeyCache: Int32Array,
+  denseKeys: { groups: Int32Array },
 ): boolean {
   if (key.kind === 'dict') {
     let cache = dictionaryCache.get(key.dictionary);
@@ -400,19 +401,28 @@ function assignSingleKey(
   if (key.kind === 'number') {
     const values = key.values;
     const validity = key.validity;
-    // Small non-negative integer keys (the common low-cardinality case) skip the hash table.
-    const small = smallKeyCache;
+    // Non-negative integer keys below DENSE_KEYS_MAX (low and high cardinality alike) find
+    // their group in a dense array that grows with the largest key seen, not a hash table.
     for (let row = 0; row < length; row++) {
       if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) {
         groups[row] = lookup(null);
         continue;
       }
       const value = values[row]! + 0;
-      if (value >= 0 && value < SMALL_KEYS && (value | 0) === value) {
-        let group = small[value]!;
+      if (value >= 0 && value < DENSE_KEYS_MAX && (value | 0) === value) {
+        let dense = denseKeys.groups;
+        if (value >= dense.length) {
+          let size = dense.length * 2;
+          while (size <= value) size *= 2;
+          const grown = new Int32Array(Math.min(size, DENSE_KEYS_MAX)).fill(-1);
+          grown.set(dense);
+          denseKeys.groups = grown;
+          dense = grown;
+        }
+        let group = dense[value]!;
         if (group < 0) {
           group = lookup(value);
-          small[value] = group;
+          dense[value] = group;
         }
         groups[row] = group;
       } else groups[row] = lookup(value);
@@ -436,7 +446,7 @@ export function* executeAggregate(
   if (plan.groups.length === 0) groupCount = 1;
   for (const accumulator of accumulators) accumulator.grow(groupCount);
   const dictionaryCache = new WeakMap<readonly string[], Int32Array>();
-  const smallKeyCache = new Int32Array(SMALL_KEYS).fill(-1);
+  const denseKeys = { groups: new Int32Array(1024).fill(-1) };
   let keyVectors: Vector[] = [];
   let currentRow = 0;
   const lookup = (key: RowKey): number => {
@@ -474,7 +484,7 @@ export function* executeAggregate(
       };
       if (
         single === undefined ||
-        !assignSingleKey(single, length, groups, singleLookup, dictionaryCache, smallKeyCache)
+        !assignSingleKey(single, length, groups, singleLookup, dictionaryCache, denseKeys)
       ) {
         for (let row = 0; row < length; row++) {
           currentRow = row;
