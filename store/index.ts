@@ -37,9 +37,14 @@
  *
  * ## Durability
  *
- * `Store.open(dataDirectory)` manages named databases in a directory (create, open, list,
- * drop); a database there has a WAL with group commit, snapshots, compaction, optional
- * encryption. `createMemoryDatabase()` makes one without files. docs/storage.md describes the
+ * `Store.open(dataDirectory)` manages named databases in a directory: `create(name, tables,
+ * { passphrase? })`, `open(name, { repair?, passphrase?, autoCompactBytes? })`, `list()`,
+ * `drop(name)`, `close()`. A database there commits through a checksummed WAL with group
+ * commit (acknowledged after fdatasync) and has `compact()` (background, GDPR purge of deleted
+ * values), `snapshot()` (Snapshot V2, columns loaded lazily on reopen), `rotateKey(passphrase)`
+ * (AES-256-GCM, Argon2id), `close()`, and `recovery` (what opening it found: torn tail
+ * truncated, entries dropped by repair, snapshot used). `exportJson(view)` dumps a whole
+ * database. `createMemoryDatabase()` makes one without files. docs/storage.md describes the
  * formats.
  */
 export { StoreError, type StoreErrorCode } from './errors.js';
