@@ -58,3 +58,4 @@ export {
   instanceTableDefinitions,
   loadInstanceIntoStore,
 } from './instance-loader.js';
+export { explainPhysical } from './exec/physical.js';

@@ -17,6 +17,7 @@ import {
   type OperatorStatistics,
 } from './exec/environment.js';
 import { executePlan } from './exec/execute.js';
+import { explainPhysical } from './exec/physical.js';
 import type { FunctionContext } from './expr/functions.js';
 import { annotateCorrelation } from './logical/analysis.js';
 import { explainLogical, planInputs, describeNode, type LogicalPlan } from './logical/plan.js';
@@ -44,6 +45,10 @@ export type PreparedStatement =
   | {
       readonly kind: 'explain';
       readonly analyze: boolean;
+      /** EXPLAIN VERBOSE: the bound plan, the optimised plan and the physical plan. */
+      readonly verbose: boolean;
+      /** The plan as bound, before the optimizer. */
+      readonly bound: LogicalPlan;
       readonly plan: LogicalPlan;
       readonly columns: readonly ResultColumn[];
       readonly parameterTypes: readonly ScalarType[];
@@ -71,12 +76,12 @@ export function prepareSql(
   const context = new BindContext(source, parsed.source, options.parameterTypes ?? []);
   const bindQuery = (
     query: Extract<SqlStatement, { kind: 'Query' }>,
-  ): { plan: LogicalPlan; parameterTypes: ScalarType[] } => {
+  ): { plan: LogicalPlan; bound: LogicalPlan; parameterTypes: ScalarType[] } => {
     const binder = new QueryBinder(context);
     const bound = annotateCorrelation(binder.bindQuery(query, undefined));
     // Rules may remove a subquery's outer references (a folded predicate): annotate again.
     const plan = annotateCorrelation(optimize(bound, options));
-    return { plan, parameterTypes: binder.parameterTypes() };
+    return { plan, bound, parameterTypes: binder.parameterTypes() };
   };
   switch (statement.kind) {
     case 'Query': {
@@ -90,10 +95,12 @@ export function prepareSql(
       };
     }
     case 'Explain': {
-      const { plan, parameterTypes } = bindQuery(statement.query);
+      const { plan, bound, parameterTypes } = bindQuery(statement.query);
       return {
         kind: 'explain',
         analyze: statement.analyze,
+        verbose: statement.verbose,
+        bound,
         plan,
         columns: EXPLAIN_COLUMNS,
         parameterTypes,
@@ -159,7 +166,16 @@ export function executePrepared(
         lines = explainAnalyzed(prepared.plan, env.statistics ?? new Map());
         lines.push(`Execution Time: ${totalMs.toFixed(3)} ms`);
       } else {
-        lines = explainLogical(prepared.plan);
+        lines = prepared.verbose
+          ? [
+              'Logical plan (as bound):',
+              ...explainLogical(prepared.bound, 1),
+              'Optimized logical plan:',
+              ...explainLogical(prepared.plan, 1),
+              'Physical plan:',
+              ...explainPhysical(prepared.plan, 1),
+            ]
+          : explainLogical(prepared.plan);
       }
       return {
         columns: prepared.columns,

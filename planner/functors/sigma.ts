@@ -110,29 +110,26 @@ export function sigmaPresentation(mapping: Mapping, presentation: Presentation):
  */
 export function sigmaPresentationOfRows(mapping: Mapping, input: SaturatedInstance): Presentation {
   const generators: PresentationGenerator[] = [];
-  const equations: TypedEquation[] = [];
   const typeside = mapping.target.typeside;
   const names = generatorNames(input);
   const labelSorts = new Map<string, string>();
   for (const table of input.tables) {
-    const targetEntity = mapping.entity(table.entity);
+    const sort = entitySort(mapping.entity(table.entity));
     const rowNames = names.get(table.entity) as readonly string[];
-    for (const name of rowNames) generators.push({ name, sort: entitySort(targetEntity) });
+    for (const name of rowNames) generators.push({ name, sort });
   }
-  // The text of an equation is printed only when an error quotes it: one equation per cell
-  // makes eager printing the larger part of Σ's cost.
-  const push = (lhs: TypedTerm, rhs: TypedTerm, source: () => string): void => {
-    equations.push({
-      lhs,
-      rhs,
-      get text(): string {
-        const text = `${printTypedTerm(lhs, typeside)} = ${printTypedTerm(rhs, typeside)}`;
-        const original = source();
-        return text === original ? text : `${text} (from \`${original}\`)`;
-      },
-      location: undefined,
-    });
-  };
+  // One segment of equations per (entity, foreign key or attribute), one equation per row.
+  const segments: { readonly rows: number; readonly at: (row: number) => TypedEquation }[] = [];
+  const equation = (lhs: TypedTerm, rhs: TypedTerm, source: () => string): TypedEquation => ({
+    lhs,
+    rhs,
+    get text(): string {
+      const text = `${printTypedTerm(lhs, typeside)} = ${printTypedTerm(rhs, typeside)}`;
+      const original = source();
+      return text === original ? text : `${text} (from \`${original}\`)`;
+    },
+    location: undefined,
+  });
   for (const table of input.tables) {
     const targetEntity = mapping.entity(table.entity);
     const rowNames = names.get(table.entity) as readonly string[];
@@ -146,13 +143,20 @@ export function sigmaPresentationOfRows(mapping: Mapping, input: SaturatedInstan
           `the instance has no foreign key \`${table.entity}.${fk.name}\``,
         );
       }
-      for (let row = 0; row < table.rowCount; row++) {
-        const name = rowNames[row] as string;
-        const targetName = targetNames[column[row] as number] as string;
-        let lhs: TypedTerm = genTerm(name, targetEntity);
-        for (const step of path.foreignKeys) lhs = fkTerm(step, lhs);
-        push(lhs, genTerm(targetName, path.target), () => `${name}.${fk.name} = ${targetName}`);
-      }
+      segments.push({
+        rows: table.rowCount,
+        at: (row) => {
+          const name = rowNames[row] as string;
+          const targetName = targetNames[column[row] as number] as string;
+          let lhs: TypedTerm = genTerm(name, targetEntity);
+          for (const step of path.foreignKeys) lhs = fkTerm(step, lhs);
+          return equation(
+            lhs,
+            genTerm(targetName, path.target),
+            () => `${name}.${fk.name} = ${targetName}`,
+          );
+        },
+      });
     }
     for (const attribute of mapping.source.attributesOf(table.entity)) {
       const image = mapping.attributeTerm(table.entity, attribute.name);
@@ -164,21 +168,101 @@ export function sigmaPresentationOfRows(mapping: Mapping, input: SaturatedInstan
         );
       }
       for (let row = 0; row < table.rowCount; row++) {
-        const name = rowNames[row] as string;
-        const lhs = substitute(
-          image.term,
-          new Map([[image.variable, genTerm(name, targetEntity)]]),
-        );
-        const rhs = cellTerm(mapping, attribute, column.values[row] ?? null, column.labels[row]);
-        if (rhs.kind === 'Sk' && !labelSorts.has(rhs.name)) {
-          labelSorts.set(rhs.name, attribute.sort);
-          generators.push({ name: rhs.name, sort: { kind: 'TypeSort', sort: attribute.sort } });
-        }
-        push(lhs, rhs, () => `${name}.${attribute.name} = ${printTypedTerm(rhs, typeside)}`);
+        const label = column.labels[row];
+        if (label === undefined || labelSorts.has(label)) continue;
+        const term = cellTerm(mapping, attribute, null, label);
+        if (term.kind !== 'Sk') continue;
+        labelSorts.set(label, attribute.sort);
+        generators.push({ name: label, sort: { kind: 'TypeSort', sort: attribute.sort } });
       }
+      segments.push({
+        rows: table.rowCount,
+        at: (row) => {
+          const name = rowNames[row] as string;
+          const lhs = replaceVariable(image.term, image.variable, genTerm(name, targetEntity));
+          const rhs = cellTerm(mapping, attribute, column.values[row] ?? null, column.labels[row]);
+          return equation(
+            lhs,
+            rhs,
+            () => `${name}.${attribute.name} = ${printTypedTerm(rhs, typeside)}`,
+          );
+        },
+      });
     }
   }
-  return { schema: mapping.target, generators, equations };
+  return { schema: mapping.target, generators, equations: equationList(segments) };
+}
+
+/**
+ * The equations of the rows' presentation as a read-only array whose elements are made when
+ * read: saturation reads each once or twice, and holding one object per cell of a large
+ * instance would cost more memory (and collector time) than the saturation itself.
+ */
+function equationList(
+  segments: readonly { readonly rows: number; readonly at: (row: number) => TypedEquation }[],
+): readonly TypedEquation[] {
+  const starts: number[] = [];
+  let length = 0;
+  for (const segment of segments) {
+    starts.push(length);
+    length += segment.rows;
+  }
+  const at = (index: number): TypedEquation | undefined => {
+    if (index < 0 || index >= length) return undefined;
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] as number) <= index) low = middle;
+      else high = middle - 1;
+    }
+    const segment = segments[low] as (typeof segments)[number];
+    return segment.at(index - (starts[low] as number));
+  };
+  const isIndex = (key: string | symbol): number | undefined => {
+    if (typeof key !== 'string') return undefined;
+    const index = Number(key);
+    return Number.isInteger(index) && index >= 0 && index < length ? index : undefined;
+  };
+  return new Proxy<TypedEquation[]>([], {
+    get(target, key, receiver) {
+      if (key === 'length') return length;
+      const index = isIndex(key);
+      return index === undefined ? (Reflect.get(target, key, receiver) as unknown) : at(index);
+    },
+    has(target, key) {
+      return isIndex(key) !== undefined || Reflect.has(target, key);
+    },
+  });
+}
+
+/** `term` with the variable `name` replaced by `by` (a mapping's lambda applied to a row). */
+function replaceVariable(term: TypedTerm, name: string, by: TypedTerm): TypedTerm {
+  switch (term.kind) {
+    case 'Var':
+      return term.name === name ? by : term;
+    case 'Fk':
+      return fkTerm(term.foreignKey, replaceVariable(term.argument, name, by));
+    case 'Att':
+      return {
+        kind: 'Att',
+        attribute: term.attribute,
+        argument: replaceVariable(term.argument, name, by),
+      };
+    case 'Apply':
+      return applyTerm(
+        term.function,
+        term.args.map((arg) => replaceVariable(arg, name, by)),
+      );
+    case 'Gen':
+    case 'Sk':
+    case 'Const':
+    case 'Literal':
+    case 'Null':
+      return term;
+    default:
+      return assertNever(term, 'term');
+  }
 }
 
 /** The term a cell stands for: a literal, a typeside constant, NULL, or a labelled null. */
