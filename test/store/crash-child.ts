@@ -15,6 +15,8 @@ const store = await Store.open(directory!);
 const database = (await store.has('crash'))
   ? await store.open('crash')
   : await store.create('crash', CRASH_TABLES);
+// A kill between creating the database and committing its tables leaves it empty.
+if (!database.view().hasTable('Log')) await database.createTables(CRASH_TABLES);
 process.stdout.write(`ready ${database.lsn}\n`);
 
 const noise = random(seed ^ process.pid);
