@@ -97,30 +97,51 @@ export function parseBoolLiteral(text: string, location?: ErrorLocation): boolea
   });
 }
 
-const DATE_PATTERN = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 const MS_PER_DAY = 86_400_000;
+
+/** The digits of `text` from `start` to `end` as a number, or -1 if one is not a digit. */
+function digits(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i) - 48;
+    if (code < 0 || code > 9) return -1;
+    value = value * 10 + code;
+  }
+  return value;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
 
 /** Parse an ISO 8601 calendar date `YYYY-MM-DD` (years 0001–9999) to days since 1970-01-01. */
 export function parseDateLiteral(text: string, location?: ErrorLocation): number {
-  const match = DATE_PATTERN.exec(text);
-  if (!match) {
+  const year =
+    text.length === 10 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45
+      ? digits(text, 0, 4)
+      : -1;
+  const month = year < 0 ? -1 : digits(text, 5, 7);
+  const day = month < 0 ? -1 : digits(text, 8, 10);
+  if (day < 0) {
     throw new ValueError(`expected a Date literal YYYY-MM-DD, found ${JSON.stringify(text)}`, {
       location,
       sqlstate: '22007',
     });
   }
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     throw new ValueError(`${JSON.stringify(text)} is not a valid calendar date`, {
       location,
       sqlstate: '22008',
     });
   }
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  return Math.round(date.getTime() / MS_PER_DAY);
+  return daysFromCivil(year, month, day);
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -71,6 +71,35 @@ describe('common/scalar', () => {
     );
   });
 
+  it('counts days like the JavaScript calendar for every date of years 1–9999', () => {
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('0001-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        (date) => {
+          const text = date.toISOString().slice(0, 10);
+          const days = Math.floor(date.getTime() / 86_400_000);
+          assert.equal(parseDateLiteral(text), days, text);
+          assert.equal(formatDate(days), text);
+        },
+      ),
+      { numRuns: 2000, seed: 3 },
+    );
+    for (const bad of [
+      '2024-1-01',
+      '2024-01-0x',
+      ' 2024-01-01',
+      '2024/01/01',
+      '0000-01-01',
+      '2100-02-29',
+    ]) {
+      assert.throws(() => parseDateLiteral(bad), CatrustError, bad);
+    }
+  });
+
   it('lower-cases and validates UUIDs', () => {
     assert.equal(
       parseUuidLiteral('123E4567-E89B-12D3-A456-426614174000'),
