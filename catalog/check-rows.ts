@@ -90,8 +90,9 @@ export function checkInstanceRows(env: Env, exp: InstanceRows, name: string): Ch
   // Pass 2: classify assignments; foreign keys go in before the chase, attributes after.
   const attributeFacts: { fact: number; attribute: Attribute; value: Value | undefined }[] = [];
   try {
+    const seen = new Set<string>();
     for (const { entity, row, node } of rows) {
-      const seen = new Set<string>();
+      seen.clear();
       for (const assignment of row.assignments) {
         const field = assignment.field;
         if (seen.has(field.text)) {
