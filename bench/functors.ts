@@ -2,7 +2,7 @@
  * Functor benchmark: Δ, Σ, Π and eval on generated instances of N source rows, in memory
  * (planner/functors/), against DuckDB doing the same job as SQL in the same run.
  *
- *   npx tsx bench/functors.ts [--rows 100000,1000000] [--runs 3]
+ *   npx tsx bench/functors.ts [--rows 100000,1000000] [--runs 3] [--skip sigma-merge,…]
  *
  * Jobs (S → T mappings checked from the program below; instances built directly as tables):
  * - delta-rename: Δ along a renaming (Person ↦ Emp, attributes renamed). DuckDB: a view
@@ -300,7 +300,13 @@ async function main(): Promise<void> {
     lines.push(`\n### ${n.toLocaleString('en-US')} source rows\n`);
     lines.push('| job | catrust ms | rows out | M rows/s | DuckDB ms | ratio (catrust/DuckDB) |');
     lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+    const skip = new Set(
+      process.argv.includes('--skip')
+        ? (process.argv[process.argv.indexOf('--skip') + 1] ?? '').split(',')
+        : [],
+    );
     for (const job of jobs(program, n)) {
+      if (skip.has(job.name.split(' ')[0] as string)) continue;
       const ours: number[] = [];
       let out = 0;
       try {

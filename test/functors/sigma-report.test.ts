@@ -4,8 +4,9 @@
  * labelled nulls.
  */
 import assert from 'node:assert/strict';
-import type { CheckedProgram } from '../../catalog/index.js';
-import { sigmaDry, sigmaValidate } from '../../planner/functors/index.js';
+import { checkProgramCollecting, type CheckedProgram } from '../../catalog/index.js';
+import { parseProgram } from '../../cql/index.js';
+import { functorEvaluator, sigmaDry, sigmaValidate } from '../../planner/functors/index.js';
 import { runProgram } from './named-json.js';
 
 function inputs(program: CheckedProgram, mappingName: string, instanceName: string) {
@@ -92,5 +93,32 @@ describe('functors: sigma_validate and sigma_dry', () => {
     assert.ok(fresh !== undefined);
     assert.equal(fresh.count, 3);
     assert.deepEqual(fresh.sampleRows, ['al', 'bo', 'cy']);
+  });
+});
+
+describe('functors: Σ of an instance without a presentation', () => {
+  it('reports a clash with the translated equation and the row it came from', () => {
+    // K = delta F J (no presentation of its own); Σ along a mapping that merges its two rows.
+    const text = `typeside Ty = literal { types String  constants A B : String }
+schema S = literal : Ty { entities E D  foreign_keys f : E -> D  attributes en : E -> String  dn : D -> String }
+schema T = literal : Ty { entities X  attributes n : X -> String }
+mapping F = literal : S -> T {
+  entity E -> X  foreign_keys f -> identity  attributes en -> lambda x. x.n
+  entity D -> X  attributes dn -> lambda x. x.n
+}
+mapping Id = identity S
+instance I = literal : S { generators e : E  d : D  equations e.f = d  e.en = A  d.dn = B }
+instance K = delta Id I
+instance J = sigma F K
+`;
+    const result = checkProgramCollecting(parseProgram(text, { file: 'k.cql' }), {
+      evaluator: functorEvaluator(),
+    });
+    const error = result.errors[0];
+    assert.ok(error !== undefined);
+    assert.equal(error.code, 'E_INSTANCE_CLASH', error.message);
+    assert.match(error.message, /^k\.cql:11:14: instance `J`: /);
+    assert.match(error.message, /"A" and "B"|"B" and "A"/);
+    assert.match(error.message, /\(from `[ed]\.(en|dn) = "[AB]"`\)/);
   });
 });
