@@ -1,8 +1,9 @@
 /**
  * The files behind one durable database: its WAL writer, its process lock, and compaction.
  *
- * Compaction rewrites the WAL as one base entry — `{"base":<lsn>,"ops":[create every table,
- * insert every row]}` — with deleted rows purged to NULL (their values and any string only they
+ * Compaction rewrites the WAL as a base — lines `{"base":<lsn>,"ops":[…]}`: one creating every
+ * table, then the rows in slices (each line under walLineBytesMax) — with deleted rows purged
+ * to NULL (their values and any string only they
  * used leave the file: the GDPR purge; row ids stay, so foreign keys stay valid). It runs in
  * the background: the base is built from the immutable version at the start while writers go
  * on appending to the old WAL; then, holding the writer lock only for the swap, the lines
@@ -12,12 +13,13 @@
  */
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLogger } from '../common/index.js';
+import { createLogger, LimitError } from '../common/index.js';
 import { insertOp, type ChangeOp } from './change-set.js';
 import type { Checksum } from './checksum.js';
 import type { CommitLog, Database, PreparedCommit } from './database.js';
 import type { ProcessLock } from './process-lock.js';
 import { ReadView } from './read-view.js';
+import type { TableView } from './table-view.js';
 import { writeSnapshot, type OpenedSnapshot } from './snapshot.js';
 import type { DatabaseVersion } from './table-state.js';
 import { EncryptionKey, type KeyDerivationCosts } from './encryption.js';
@@ -27,6 +29,9 @@ import { decodeWalEntry } from './wal-recovery.js';
 import { formatKeyLine, formatWalEntry, WalWriter } from './wal-writer.js';
 
 const log = createLogger('store.compaction');
+
+/** Rows per line of a compacted base (halved for a line that would pass walLineBytesMax). */
+const BASE_SLICE_ROWS = 4 * 65_536;
 
 export const WAL_FILE = 'wal.ndjson';
 export const COMPACTING_FILE = 'wal.ndjson.compacting';
@@ -243,26 +248,45 @@ export class DatabaseFiles implements CommitLog {
     const bytesBefore = offset;
     // The base entry, built and written without the lock.
     const view = new ReadView(version, undefined, database.indexes);
-    const ops: ChangeOp[] = [];
-    const definitions = view.definitions();
-    if (definitions.length > 0) ops.push({ op: 'create', tables: definitions });
-    let purgedRows = 0;
-    for (const entity of view.entities()) {
-      const table = view.table(entity);
-      if (table.rowCount === 0) continue;
-      purgedRows += table.rowCount - table.activeRowCount;
-      ops.push(insertOp(table, 0, table.rowCount, true));
-    }
-    const head = Buffer.concat([
-      ...(key === undefined ? [] : [formatKeyLine(key, this.checksum)]),
-      formatWalEntry({ base: version.lsn, ops }, this.checksum, key),
-    ]);
     const temporaryFile = join(this.directory, COMPACTING_FILE);
     const handle = await open(temporaryFile, 'w');
+    let size = 0;
+    const append = async (line: Buffer): Promise<void> => {
+      await handle.write(line, 0, line.length, size);
+      size += line.length;
+    };
+    /** One base part per slice of rows, halved until its line fits walLineBytesMax. */
+    const appendRows = async (table: TableView, first: number, count: number): Promise<void> => {
+      let line: Buffer;
+      try {
+        const ops = [insertOp(table, first, count, true)];
+        line = formatWalEntry({ base: version.lsn, ops }, this.checksum, key);
+      } catch (error) {
+        if (!(error instanceof LimitError) || count === 1) throw error;
+        const half = Math.ceil(count / 2);
+        await appendRows(table, first, half);
+        await appendRows(table, first + half, count - half);
+        return;
+      }
+      await append(line);
+    };
+    let purgedRows = 0;
     let swapped: { size: number; carried: number };
     try {
-      await handle.write(head, 0, head.length, 0);
-      swapped = await this.swapWal(handle, temporaryFile, head.length, offset, key);
+      // The base, built and written without the lock: the tables, then their rows in slices.
+      if (key !== undefined) await append(formatKeyLine(key, this.checksum));
+      const definitions = view.definitions();
+      const create: ChangeOp[] =
+        definitions.length > 0 ? [{ op: 'create', tables: definitions }] : [];
+      await append(formatWalEntry({ base: version.lsn, ops: create }, this.checksum, key));
+      for (const entity of view.entities()) {
+        const table = view.table(entity);
+        purgedRows += table.rowCount - table.activeRowCount;
+        for (let first = 0; first < table.rowCount; first += BASE_SLICE_ROWS) {
+          await appendRows(table, first, Math.min(BASE_SLICE_ROWS, table.rowCount - first));
+        }
+      }
+      swapped = await this.swapWal(handle, temporaryFile, size, offset, key);
     } catch (error) {
       await handle.close().catch(() => undefined);
       await rm(temporaryFile, { force: true });

@@ -9,7 +9,8 @@
  *   were dropped.
  *
  * Entries are `{"s":<lsn>,"ops":[…]}` (change-set.ts) with LSNs increasing by one, or — as the
- * first line of a compacted WAL — `{"base":<lsn>,"ops":[…]}` holding the whole state at `lsn`.
+ * first lines of a compacted WAL — `{"base":<lsn>,"ops":[…]}` parts holding together the whole
+ * state at `lsn` (the tables, then their rows in slices, each line under walLineBytesMax).
  * A WAL starts with a base, at LSN 1, or right after the snapshot it continues (the lines a
  * snapshot covers are dropped); lines up to the snapshot's LSN are checked and skipped.
  */
@@ -162,6 +163,8 @@ export async function recoverWal(
     let seen = 0;
     /** Line 1 was the key entry of an encrypted WAL. */
     let keyLineSeen = false;
+    /** The lines read so far are all parts of a base. */
+    let inBase = false;
     let tornTailBytes = 0;
     let droppedEntries = 0;
     let repairedAtLine: number | undefined;
@@ -226,20 +229,23 @@ export async function recoverWal(
       const entry = decodeWalEntry(parsed.entry, options.key);
       if (typeof entry === 'string') return entry;
       if (entry.base) {
-        if (!first) return 'a base entry after the first line';
+        // A base spans consecutive lines of one LSN at the start of the WAL.
+        if (!first && !(inBase && entry.lsn === seen)) return 'a base entry out of place';
         if (loadedLsn !== 0 && entry.lsn > loadedLsn) {
           return `a base entry at ${entry.lsn} over a snapshot at ${loadedLsn}`;
         }
+        inBase = true;
       } else if (first && (entry.lsn === 1 || entry.lsn === loadedLsn + 1)) {
         // A WAL starts at 1, or right after the snapshot whose lines it dropped.
       } else if (entry.lsn !== seen + 1) {
         return `sequence number ${entry.lsn} where ${seen + 1} was expected`;
       }
+      if (!entry.base) inBase = false;
       seen = entry.lsn;
       // Entries up to the snapshot the database was loaded from are in it already.
       if (entry.lsn <= loadedLsn) return undefined;
       try {
-        database.replay(entry.ops, entry.lsn);
+        database.replay(entry.ops, entry.lsn, { foreignKeys: !entry.base });
       } catch (error) {
         if (error instanceof StoreError && error.code === 'E_STORE_CORRUPT') throw error;
         return `the entry cannot be applied: ${(error as Error).message}`;

@@ -77,7 +77,9 @@ describe('store: compaction', () => {
     assert.equal(report.purgedRows, 12);
     assert.equal(report.carriedEntries, 0);
     const text = await readFile(file, 'latin1');
-    assert.equal(text.split('\n').length, 2, 'one line and its newline');
+    const lines = text.trimEnd().split('\n');
+    assert.equal(lines.length, 3, 'a base of three parts: the tables, Person rows, Visit rows');
+    for (const line of lines) assert.ok(line.startsWith(`{"e":{"base":${report.lsn},`));
     assert.doesNotMatch(text, /SECRET/);
     assert.ok(!text.includes(bulkBefore));
     assert.deepEqual(dumpDatabase(database), expected);
@@ -95,9 +97,14 @@ describe('store: compaction', () => {
 
   it('lets writers commit during a compaction and keeps their commits', async () => {
     const database = await store.create('busy', [person]);
+    // More rows than one base line holds (262,144): the base spans several lines.
+    const rows = 300_000;
     await database.appendColumns('Person', {
-      name: Array.from({ length: 50_000 }, (_, index) => `n${index % 1000}`),
-      age: new Float64Array(50_000).map((_, index) => index),
+      name: {
+        codes: new Uint32Array(rows).map((_, index) => index % 1000),
+        dictionary: Array.from({ length: 1000 }, (_, index) => `n${index}`),
+      },
+      age: new Float64Array(rows).map((_, index) => index),
     });
     await database.deleteWhere('Person', (rowId) => rowId % 2 === 0);
     const compaction = database.compact();
@@ -108,10 +115,11 @@ describe('store: compaction', () => {
     assert.ok(report !== undefined);
     assert.ok(report.lsn < database.lsn, 'writers committed while the compaction ran');
     const expected = dumpDatabase(database);
-    assert.equal(database.table('Person').activeRowCount, 25_020);
+    assert.equal(database.table('Person').activeRowCount, rows / 2 + 20);
     await database.close();
     const lines = (await readFile(join(directory, 'busy', WAL_FILE), 'utf8')).trimEnd().split('\n');
     assert.ok(lines[0]!.startsWith('{"e":{"base":'));
+    assert.ok(lines[2]!.startsWith(`{"e":{"base":${report.lsn},`), 'rows in two base parts');
     const reopened = await store.open('busy');
     assert.deepEqual(dumpDatabase(reopened), expected);
     assert.equal(reopened.recovery!.entries, lines.length);
