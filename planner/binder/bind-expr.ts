@@ -734,7 +734,7 @@ export class ExprBinder {
     const name = expr.name.toLowerCase();
     const aggregate = AGGREGATES.get(name);
     if (aggregate !== undefined) return this.aggregate(aggregate, expr, scope, clause);
-    if (expr.star || expr.distinct || expr.filter !== undefined) {
+    if (expr.star || expr.distinct || expr.filter !== undefined || expr.orderBy.length > 0) {
       throw this.error(
         'E_SQL_SYNTAX',
         `${name}() is not an aggregate function: * / DISTINCT / FILTER are not allowed`,
@@ -898,8 +898,20 @@ export class ExprBinder {
       default:
         return assertNever(fn, 'aggregate');
     }
+    const orderBy = expr.orderBy.map((item) => ({
+      expr: this.settle(this.bind(item.expr, scope, inner), item.position),
+      descending: item.descending,
+      nullsFirst: item.nullsFirst ?? item.descending,
+    }));
+    if (expr.distinct && orderBy.length > 0) {
+      throw this.error(
+        'E_SQL_UNSUPPORTED',
+        `ORDER BY with DISTINCT inside ${name}() is not supported`,
+        expr.position,
+      );
+    }
     return sink.add(
-      { fn, arg, separator, distinct: expr.distinct, filter, type },
+      { fn, arg, separator, distinct: expr.distinct, filter, orderBy, type },
       name,
       expr.position,
     );

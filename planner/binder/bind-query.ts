@@ -92,7 +92,17 @@ function sameCall(a: AggregateCall, b: AggregateCall): boolean {
     a.distinct === b.distinct &&
     sameOptional(a.arg, b.arg) &&
     sameOptional(a.filter, b.filter) &&
-    sameOptional(a.separator, b.separator)
+    sameOptional(a.separator, b.separator) &&
+    (a.orderBy ?? []).length === (b.orderBy ?? []).length &&
+    (a.orderBy ?? []).every((key, index) => {
+      const other = b.orderBy?.[index];
+      return (
+        other !== undefined &&
+        key.descending === other.descending &&
+        key.nullsFirst === other.nullsFirst &&
+        exprEquals(key.expr, other.expr)
+      );
+    })
   );
 }
 

@@ -51,6 +51,10 @@ class Accumulator {
   private readonly flags: (boolean | null)[] = [];
   private readonly parts: (string[] | undefined)[] = [];
   private readonly seen: (Set<RowKey> | undefined)[] = [];
+  /** string_agg … ORDER BY: each group's values with their sort keys, ordered at the end. */
+  private readonly orderedParts: (
+    { keys: Value[]; value: string; separator: Value }[] | undefined
+  )[] = [];
   private size = 0;
 
   constructor(private readonly call: AggregateCall) {}
@@ -64,6 +68,7 @@ class Accumulator {
       this.flags.push(null);
       this.parts.push(undefined);
       this.seen.push(undefined);
+      this.orderedParts.push(undefined);
       this.size++;
     }
   }
@@ -87,8 +92,28 @@ class Accumulator {
     arg: Vector | undefined,
     filter: Vector | undefined,
     separator: Vector | undefined,
+    orderKeys: readonly Vector[] = [],
   ): void {
     const call = this.call;
+    if (call.fn === 'string_agg' && orderKeys.length > 0) {
+      for (let row = 0; row < length; row++) {
+        if (filter !== undefined && valueAt(filter, row) !== true) continue;
+        const value = arg === undefined ? null : valueAt(arg, row);
+        if (value === null) continue;
+        const group = groups[row]!;
+        let list = this.orderedParts[group];
+        if (list === undefined) {
+          list = [];
+          this.orderedParts[group] = list;
+        }
+        list.push({
+          keys: orderKeys.map((vector) => valueAt(vector, row)),
+          value: value as string,
+          separator: separator === undefined ? null : valueAt(separator, row),
+        });
+      }
+      return;
+    }
     if (filter === undefined && !call.distinct) {
       if (call.fn === 'count_star') {
         const counts = this.counts;
@@ -350,12 +375,40 @@ class Accumulator {
       case 'bool_or':
         return this.flags[group] ?? null;
       case 'string_agg': {
+        const ordered = this.orderedParts[group];
+        if (ordered !== undefined) return this.joinOrdered(ordered);
         const list = this.parts[group];
         return list === undefined ? null : list.join('');
       }
       default:
         return assertNever(call.fn, 'aggregate');
     }
+  }
+
+  private joinOrdered(entries: { keys: Value[]; value: string; separator: Value }[]): string {
+    const keys = this.call.orderBy ?? [];
+    const sorted = entries
+      .map((entry, index) => ({ entry, index }))
+      .sort((a, b) => {
+        for (let position = 0; position < keys.length; position++) {
+          const key = keys[position]!;
+          const x = a.entry.keys[position] ?? null;
+          const y = b.entry.keys[position] ?? null;
+          if (x === null || y === null) {
+            if (x === y) continue;
+            return (x === null) === key.nullsFirst ? -1 : 1;
+          }
+          const order = compareScalars(key.expr.type, x, y);
+          if (order !== 0) return key.descending ? -order : order;
+        }
+        return a.index - b.index;
+      });
+    let text = '';
+    sorted.forEach(({ entry }, index) => {
+      if (index > 0 && entry.separator !== null) text += entry.separator as string;
+      text += entry.value;
+    });
+    return text;
   }
 }
 
@@ -502,7 +555,8 @@ export function* executeAggregate(
         call.separator === undefined ? undefined : evaluate(call.separator, batch, layout, env);
       const accumulator = accumulators[index]!;
       if (plan.groups.length === 0 && accumulator.updateUngrouped(length, arg, filter)) return;
-      accumulator.update(groups, length, arg, filter, separator);
+      const orderKeys = (call.orderBy ?? []).map((key) => evaluate(key.expr, batch, layout, env));
+      accumulator.update(groups, length, arg, filter, separator, orderKeys);
     });
   }
   for (let start = 0; start < groupCount; start += batchRowsMax) {

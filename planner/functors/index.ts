@@ -40,3 +40,4 @@ export {
   type SigmaProblemKind,
   type SigmaEntityStats,
 } from './sigma-report.js';
+export { sigmaChase, type SigmaChaseOptions } from './sigma-chase.js';

@@ -10,8 +10,8 @@
  * a NOT NULL attribute left unknown is `E_INSTANCE_NOT_NULL`.
  *
  * Which presentation: the input's own generators and equations when it has them (a `literal`
- * instance; row names and labels then read exactly as the reference's), otherwise the
- * presentation of its rows — one generator per row, one equation per foreign key and per known
+ * instance; row names and labels then read exactly as the reference's), otherwise the native
+ * chase over the rows (sigma-chase.ts) where it applies, else the presentation of its rows — one generator per row, one equation per foreign key and per known
  * attribute value of each row, one labelled-null generator per label — which presents the same
  * instance (so Σ of a Δ, a Σ or an `eval` works the same way).
  */
@@ -38,6 +38,7 @@ import {
   type TypedTerm,
 } from '../../catalog/index.js';
 import { checkOnSchema } from './delta.js';
+import { sigmaChase } from './sigma-chase.js';
 import { FunctorError } from './errors.js';
 
 export interface SigmaOptions {
@@ -60,6 +61,14 @@ export function sigma(
   options: SigmaOptions = {},
 ): SaturatedInstance {
   checkOnSchema(input, mapping.source.entityNames(), `sigma ${mapping.name}`);
+  if (options.presentation === undefined) {
+    const chased = sigmaChase(mapping, input, {
+      name: options.name,
+      location: options.location,
+      instanceRowsMax: options.instanceRowsMax,
+    });
+    if (chased !== undefined) return chased;
+  }
   const presentation =
     options.presentation === undefined
       ? sigmaPresentationOfRows(mapping, input)

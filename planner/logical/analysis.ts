@@ -87,6 +87,7 @@ export function mapNodeExpressions(plan: LogicalPlan, rewrite: (expr: Expr) => E
               aggregate.call.separator === undefined
                 ? undefined
                 : rewrite(aggregate.call.separator),
+            orderBy: aggregate.call.orderBy?.map((key) => ({ ...key, expr: rewrite(key.expr) })),
           },
         })),
       };

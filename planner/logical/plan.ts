@@ -54,6 +54,8 @@ export interface AggregateCall {
   readonly separator: Expr | undefined;
   readonly distinct: boolean;
   readonly filter: Expr | undefined;
+  /** `ORDER BY` inside the call: the order string_agg concatenates in (others ignore it). */
+  readonly orderBy?: readonly SortKey[] | undefined;
   readonly type: ScalarType;
 }
 
@@ -386,9 +388,12 @@ export function nodeExpressions(plan: LogicalPlan): Expr[] {
       return [
         ...plan.groups.map((group) => group.expr),
         ...plan.aggregates.flatMap((aggregate) =>
-          [aggregate.call.arg, aggregate.call.filter, aggregate.call.separator].filter(
-            (expr): expr is Expr => expr !== undefined,
-          ),
+          [
+            aggregate.call.arg,
+            aggregate.call.filter,
+            aggregate.call.separator,
+            ...(aggregate.call.orderBy ?? []).map((key) => key.expr),
+          ].filter((expr): expr is Expr => expr !== undefined),
         ),
       ];
     case 'Sort':
@@ -428,7 +433,11 @@ export function formatAggregate(call: AggregateCall): string {
     .map(formatExpr)
     .join(', ');
   const filter = call.filter ? ` FILTER (WHERE ${formatExpr(call.filter)})` : '';
-  return `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${args})${filter}`;
+  const order =
+    call.orderBy === undefined || call.orderBy.length === 0
+      ? ''
+      : ` ORDER BY ${call.orderBy.map(formatSortKey).join(', ')}`;
+  return `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${args}${order})${filter}`;
 }
 
 function formatAccess(access: ScanAccess): string {

@@ -156,6 +156,8 @@ export type SqlExpr =
       readonly star: boolean;
       readonly distinct: boolean;
       readonly filter: SqlExpr | undefined;
+      /** `string_agg(x, ',' ORDER BY x)`: the order an aggregate reads its input in. */
+      readonly orderBy: readonly SqlOrderItem[];
       readonly position: number;
     }
   | {

@@ -716,6 +716,7 @@ class Converter {
       star: false,
       distinct: false,
       filter: undefined,
+      orderBy: [],
       position,
     };
   }
@@ -939,9 +940,6 @@ class Converter {
     const name = names[names.length - 1] ?? '';
     if (call.over !== undefined)
       throw this.unsupported(`window functions (${name} OVER)`, call.location);
-    if (call.agg_order !== undefined && call.agg_order.length > 0) {
-      throw this.unsupported(`ORDER BY inside ${name}()`, call.location);
-    }
     if (call.agg_within_group === true) throw this.unsupported('WITHIN GROUP', call.location);
     if (call.func_variadic === true) throw this.unsupported('VARIADIC', call.location);
     return {
@@ -951,6 +949,7 @@ class Converter {
       star: call.agg_star === true,
       distinct: call.agg_distinct === true,
       filter: call.agg_filter === undefined ? undefined : this.expr(call.agg_filter),
+      orderBy: (call.agg_order ?? []).map((node) => this.orderItem(node)),
       position,
     };
   }

@@ -1,0 +1,545 @@
+/**
+ * Σ_F(I) natively on typed arrays, for the common shape of a migration: a chase with
+ * union-find over row ids instead of the catalog's term saturation (same result up to the names
+ * of created rows and labels, which follow the same rules; a property test checks the
+ * isomorphism on random programs).
+ *
+ * Applies when every attribute of S is sent to `x.p.b` (an attribute at the end of a path), T
+ * has no observation equations, T's typeside has no equations, and no labelled null of I is
+ * named like a typeside constant; otherwise `sigmaChase` returns undefined and `sigma`
+ * saturates the presentation.
+ *
+ * Entity side: one node per row of I (in I's table order) and per row the chase creates; a
+ * union-find (`parent`), one growable `Int32Array` per foreign key of T (node → node), merged
+ * congruently on union. Each foreign key f : s → s' of I with F(f) = h1…hk sets
+ * `r.h1…hk = I.f(r)` (k = 0 merges the two rows); then, over the nodes in creation order, T's
+ * path equations are applied and every foreign key made total (a fresh node, named by its
+ * term, when unset). Past the row limit: `E_INSTANCE_INFINITE` with the foreign-key cycle.
+ *
+ * Value side: one slot per (attribute of T, row) after the labelled nulls of I; union-find with
+ * a constant per class; `F(a)(r) = I.a(r)` assigns the constant or joins the label's node; two
+ * different constants are `E_INSTANCE_CLASH`. A class without a constant is a labelled null
+ * named by I's label, or by its first slot (`row.attribute`).
+ */
+import type { SourceLocation, Value } from '../../common/index.js';
+import {
+  CatalogError,
+  SaturatedInstance,
+  type AttributeColumn,
+  type ForeignKey,
+  type InstanceTable,
+  type Mapping,
+  type SchemaPath,
+} from '../../catalog/index.js';
+import { generatorNames, sigmaRowsLimit } from './sigma.js';
+
+export interface SigmaChaseOptions {
+  readonly name?: string | undefined;
+  readonly location?: SourceLocation | undefined;
+  readonly instanceRowsMax?: number | undefined;
+}
+
+const NONE = -1;
+
+/** Σ_F(I) by the native chase, or undefined when the mapping or schema needs saturation. */
+export function sigmaChase(
+  mapping: Mapping,
+  input: SaturatedInstance,
+  options: SigmaChaseOptions = {},
+): SaturatedInstance | undefined {
+  const target = mapping.target;
+  if (target.observationEquations.length > 0 || target.typeside.equations.length > 0)
+    return undefined;
+  const attributePaths = new Map<string, { path: readonly ForeignKey[]; attribute: string }>();
+  for (const attribute of mapping.source.attributes) {
+    const image = mapping.attributeTerm(attribute.entity, attribute.name);
+    if (image.term.kind !== 'Att') return undefined;
+    const path: ForeignKey[] = [];
+    let inner = image.term.argument;
+    while (inner.kind === 'Fk') {
+      path.unshift(inner.foreignKey);
+      inner = inner.argument;
+    }
+    if (inner.kind !== 'Var' || inner.name !== image.variable) return undefined;
+    attributePaths.set(`${attribute.entity}.${attribute.name}`, {
+      path,
+      attribute: image.term.attribute.name,
+    });
+  }
+  for (const table of input.tables) {
+    for (const column of table.attributes.values()) {
+      for (const label of column.labels) {
+        if (label !== undefined && target.typeside.constant(label) !== undefined) return undefined;
+      }
+    }
+  }
+  const rowsMax = options.instanceRowsMax ?? sigmaRowsLimit(input);
+  const closure = new Closure(mapping, rowsMax, input.totalRows + 16);
+  const names = generatorNames(input);
+  // Nodes of I's rows, table by table.
+  const base = new Map<string, number>();
+  for (const table of input.tables) {
+    base.set(table.entity, closure.size);
+    const entity = target.entity(mapping.entity(table.entity))?.index as number;
+    for (let row = 0; row < table.rowCount; row++) closure.addNode(entity, NONE, NONE);
+  }
+  const fail = (error: InfiniteChase): CatalogError => infiniteError(error, closure, options);
+  try {
+    for (const table of input.tables) {
+      const start = base.get(table.entity) as number;
+      for (const fk of mapping.source.foreignKeysOf(table.entity)) {
+        const path = mapping
+          .foreignKeyPath(table.entity, fk.name)
+          .foreignKeys.map((step) => step.index);
+        const column = table.foreignKeys.get(fk.name) as Int32Array;
+        const targetStart = base.get(fk.target) as number;
+        const last = path[path.length - 1];
+        for (let row = 0; row < table.rowCount; row++) {
+          const reached = targetStart + (column[row] as number);
+          if (last === undefined) {
+            closure.union(start + row, reached);
+            continue;
+          }
+          let node = start + row;
+          for (let step = 0; step < path.length - 1; step++)
+            node = closure.follow(node, path[step] as number);
+          closure.set(node, last, reached);
+        }
+      }
+    }
+    closure.chase();
+  } catch (error) {
+    if (error instanceof InfiniteChase) throw fail(error);
+    throw error;
+  }
+  // Rows: roots, numbered per entity in node order (I's rows first, as the saturation does).
+  const rowOf = new Int32Array(closure.size).fill(NONE);
+  const counts = new Int32Array(target.entities.length);
+  const rootsOf: number[][] = target.entities.map(() => []);
+  for (let node = 0; node < closure.size; node++) {
+    if (closure.find(node) !== node) continue;
+    const entity = closure.entityOf(node);
+    rowOf[node] = counts[entity] as number;
+    counts[entity] = (counts[entity] as number) + 1;
+    (rootsOf[entity] as number[]).push(node);
+  }
+  const generatorName = (node: number): string | undefined => {
+    for (const table of input.tables) {
+      const start = base.get(table.entity) as number;
+      if (node >= start && node < start + table.rowCount) {
+        return (names.get(table.entity) as readonly string[])[node - start];
+      }
+    }
+    return undefined;
+  };
+  const nameMemo = new Map<number, string>();
+  const nameOf = (root: number): string => {
+    const known = nameMemo.get(root);
+    if (known !== undefined) return known;
+    const chain: number[] = [];
+    let current = root;
+    let name: string;
+    for (;;) {
+      if (current < closure.generatorCount) {
+        name = generatorName(current) as string;
+        break;
+      }
+      const cached = nameMemo.get(current);
+      if (cached !== undefined) {
+        name = cached;
+        break;
+      }
+      chain.push(current);
+      current = closure.find(closure.argumentOf(current));
+    }
+    for (let index = chain.length - 1; index >= 0; index--) {
+      const link = chain[index] as number;
+      name = `${name}.${(target.foreignKeys[closure.foreignKeyOf(link)] as ForeignKey).name}`;
+      nameMemo.set(link, name);
+    }
+    nameMemo.set(root, name);
+    return name;
+  };
+  // Value side.
+  const labels = new Map<string, number>();
+  for (const table of input.tables) {
+    for (const column of table.attributes.values()) {
+      for (const label of column.labels)
+        if (label !== undefined && !labels.has(label)) labels.set(label, labels.size);
+    }
+  }
+  const slotBase = target.attributes.map(() => 0);
+  let slots = labels.size;
+  for (const attribute of target.attributes) {
+    slotBase[attribute.index] = slots;
+    slots += counts[target.entity(attribute.entity)?.index as number] as number;
+  }
+  const values = new ValueClasses(slots);
+  for (const table of input.tables) {
+    const start = base.get(table.entity) as number;
+    for (const [name, column] of table.attributes) {
+      const image = attributePaths.get(`${table.entity}.${name}`) as {
+        path: readonly ForeignKey[];
+        attribute: string;
+      };
+      const targetEntity =
+        image.path.length === 0
+          ? mapping.entity(table.entity)
+          : (image.path[image.path.length - 1] as ForeignKey).target;
+      const targetAttribute = target.attribute(targetEntity, image.attribute);
+      if (targetAttribute === undefined) return undefined;
+      const steps = image.path.map((fk) => fk.index);
+      for (let row = 0; row < table.rowCount; row++) {
+        let node = closure.find(start + row);
+        for (const step of steps) node = closure.find(closure.valueOf(node, step));
+        const slot = (slotBase[targetAttribute.index] as number) + (rowOf[node] as number);
+        const label = column.labels[row];
+        const clash =
+          label !== undefined
+            ? values.union(slot, labels.get(label) as number)
+            : values.assign(slot, column.values[row] ?? null);
+        if (clash !== undefined) {
+          const rowName = (names.get(table.entity) as readonly string[])[row] as string;
+          const cell = label ?? formatConstant(column.values[row] ?? null);
+          const text = `${nameOf(node)}.${targetAttribute.name} = ${cell}`;
+          const original = `${rowName}.${name} = ${cell}`;
+          throw new CatalogError(
+            'E_INSTANCE_CLASH',
+            `${options.name === undefined ? '' : `instance \`${options.name}\`: `}equation \`${text}\`` +
+              `${text === original ? '' : ` (from \`${original}\`)`} forces two different constants ` +
+              `to be equal: ${formatConstant(clash[0])} and ${formatConstant(clash[1])}`,
+            {
+              location: options.location,
+              details: { equation: text, values: clash.map(formatConstant) },
+            },
+          );
+        }
+      }
+    }
+  }
+  const labelNames = [...labels.keys()];
+  const tables = target.entities.map((entity): InstanceTable => {
+    const roots = rootsOf[entity.index] as number[];
+    const rowNames = roots.map(nameOf);
+    const foreignKeys = new Map<string, Int32Array>();
+    for (const fk of target.foreignKeysOf(entity.name)) {
+      foreignKeys.set(
+        fk.name,
+        Int32Array.from(
+          roots,
+          (root) => rowOf[closure.find(closure.valueOf(root, fk.index))] as number,
+        ),
+      );
+    }
+    const attributes = new Map<string, AttributeColumn>();
+    for (const attribute of target.attributesOf(entity.name)) {
+      const cellValues = new Array<Value>(roots.length);
+      const cellLabels = new Array<string | undefined>(roots.length);
+      const start = slotBase[attribute.index] as number;
+      for (let row = 0; row < roots.length; row++) {
+        const root = values.find(start + row);
+        const constant = values.constantOf(root);
+        if (constant !== undefined) {
+          cellValues[row] = constant.value;
+          cellLabels[row] = undefined;
+          continue;
+        }
+        cellValues[row] = null;
+        if (root < labelNames.length) {
+          cellLabels[row] = labelNames[root];
+        } else {
+          const owner =
+            target.attributes.findLast(
+              (candidate) => (slotBase[candidate.index] as number) <= root,
+            ) ?? attribute;
+          const ownerEntity = target.entity(owner.entity)?.index as number;
+          cellLabels[row] =
+            `${nameOf((rootsOf[ownerEntity] as number[])[root - (slotBase[owner.index] as number)] as number)}.${owner.name}`;
+        }
+      }
+      if (attribute.notNull) {
+        const missing = cellLabels.findIndex((label) => label !== undefined);
+        if (missing !== -1) {
+          throw new CatalogError(
+            'E_INSTANCE_NOT_NULL',
+            `${entity.name} row \`${rowNames[missing]}\` has no value for the NOT NULL attribute \`${attribute.name}\` (it would be the labelled null ${cellLabels[missing]})`,
+            {
+              location: options.location,
+              details: { entity: entity.name, row: rowNames[missing], attribute: attribute.name },
+            },
+          );
+        }
+      }
+      attributes.set(attribute.name, { attribute, values: cellValues, labels: cellLabels });
+    }
+    return { entity: entity.name, rowCount: roots.length, rowNames, foreignKeys, attributes };
+  });
+  return new SaturatedInstance(target, tables);
+}
+
+function formatConstant(value: Value): string {
+  return value === null
+    ? 'null'
+    : typeof value === 'string'
+      ? JSON.stringify(value)
+      : String(value);
+}
+
+class InfiniteChase extends Error {
+  constructor(readonly node: number) {
+    super('infinite chase');
+  }
+}
+
+function infiniteError(
+  error: InfiniteChase,
+  closure: Closure,
+  options: SigmaChaseOptions,
+): CatalogError {
+  const cycle = closure.cycleOf(error.node);
+  const first = cycle[0];
+  return new CatalogError(
+    'E_INSTANCE_INFINITE',
+    `instance${options.name === undefined ? '' : ` \`${options.name}\``} has more than ` +
+      `${closure.rowsMax} rows: the foreign keys ${cycle.map((fk) => `${fk.source}.${fk.name}`).join(' → ')}` +
+      `${first === undefined ? '' : ` → ${first.source}`} form a cycle that no equation closes`,
+    {
+      location: options.location,
+      hint: 'add an equation that closes the cycle (e.g. a path equation or `x.fk = y`)',
+      details: { cycle: cycle.map((fk) => `${fk.source}.${fk.name}`), rows: closure.live },
+    },
+  );
+}
+
+/** Union-find over row nodes of T with congruent foreign-key arrays. */
+class Closure {
+  size = 0;
+  live = 0;
+  generatorCount = 0;
+  #capacity: number;
+  #parent: Int32Array;
+  #entity: Int32Array;
+  #argument: Int32Array;
+  #foreignKey: Int32Array;
+  #values: Int32Array[];
+  readonly #pending: number[] = [];
+  readonly #mapping: Mapping;
+  readonly #foreignKeysOf: number[][];
+  readonly #equations: { lhs: number[]; rhs: number[] }[][];
+
+  constructor(
+    mapping: Mapping,
+    readonly rowsMax: number,
+    capacity: number,
+  ) {
+    this.#mapping = mapping;
+    const target = mapping.target;
+    this.#capacity = Math.max(16, capacity);
+    this.#parent = new Int32Array(this.#capacity);
+    this.#entity = new Int32Array(this.#capacity);
+    this.#argument = new Int32Array(this.#capacity);
+    this.#foreignKey = new Int32Array(this.#capacity);
+    this.#values = target.foreignKeys.map(() => new Int32Array(this.#capacity).fill(NONE));
+    this.#foreignKeysOf = target.entities.map((entity) =>
+      target.foreignKeysOf(entity.name).map((fk) => fk.index),
+    );
+    const pathIndices = (path: SchemaPath): number[] => path.foreignKeys.map((fk) => fk.index);
+    this.#equations = target.entities.map((entity) =>
+      target
+        .pathEquationsOf(entity.name)
+        .map((equation) => ({ lhs: pathIndices(equation.lhs), rhs: pathIndices(equation.rhs) })),
+    );
+  }
+
+  #grow(): void {
+    const capacity = this.#capacity * 2;
+    const grow = (array: Int32Array, fill: number | undefined): Int32Array => {
+      const next = new Int32Array(capacity);
+      if (fill !== undefined) next.fill(fill, array.length);
+      next.set(array);
+      return next;
+    };
+    this.#parent = grow(this.#parent, undefined);
+    this.#entity = grow(this.#entity, undefined);
+    this.#argument = grow(this.#argument, undefined);
+    this.#foreignKey = grow(this.#foreignKey, undefined);
+    this.#values = this.#values.map((values) => grow(values, NONE));
+    this.#capacity = capacity;
+  }
+
+  addNode(entity: number, argument: number, foreignKey: number): number {
+    if (this.size === this.#capacity) this.#grow();
+    const node = this.size++;
+    this.#parent[node] = node;
+    this.#entity[node] = entity;
+    this.#argument[node] = argument;
+    this.#foreignKey[node] = foreignKey;
+    if (argument === NONE) this.generatorCount = node + 1;
+    this.live++;
+    if (this.live > this.rowsMax) throw new InfiniteChase(node);
+    return node;
+  }
+
+  entityOf(node: number): number {
+    return this.#entity[node] as number;
+  }
+
+  argumentOf(node: number): number {
+    return this.#argument[node] as number;
+  }
+
+  foreignKeyOf(node: number): number {
+    return this.#foreignKey[node] as number;
+  }
+
+  find(node: number): number {
+    const parent = this.#parent;
+    let root = node;
+    while (parent[root] !== root) root = parent[root] as number;
+    while (parent[node] !== root) {
+      const next = parent[node] as number;
+      parent[node] = root;
+      node = next;
+    }
+    return root;
+  }
+
+  /** The node `fk` leads to from `node`'s class (NONE when unset). */
+  valueOf(node: number, foreignKey: number): number {
+    return (this.#values[foreignKey] as Int32Array)[this.find(node)] as number;
+  }
+
+  follow(node: number, foreignKey: number): number {
+    const root = this.find(node);
+    const value = (this.#values[foreignKey] as Int32Array)[root] as number;
+    if (value !== NONE) return this.find(value);
+    const targetEntity = this.#mapping.target.entity(
+      (this.#mapping.target.foreignKeys[foreignKey] as ForeignKey).target,
+    )?.index as number;
+    const created = this.addNode(targetEntity, root, foreignKey);
+    // Read the array after addNode: growing replaces it.
+    (this.#values[foreignKey] as Int32Array)[root] = created;
+    return created;
+  }
+
+  set(node: number, foreignKey: number, target: number): void {
+    const root = this.find(node);
+    const values = this.#values[foreignKey] as Int32Array;
+    const value = values[root] as number;
+    if (value === NONE) values[root] = target;
+    else this.union(value, target);
+  }
+
+  union(a: number, b: number): void {
+    const pending = this.#pending;
+    pending.push(a, b);
+    while (pending.length > 0) {
+      const y = this.find(pending.pop() as number);
+      const x = this.find(pending.pop() as number);
+      if (x === y) continue;
+      const keep = x < y ? x : y;
+      const drop = x < y ? y : x;
+      this.#parent[drop] = keep;
+      this.live--;
+      for (const fk of this.#foreignKeysOf[this.#entity[keep] as number] as number[]) {
+        const values = this.#values[fk] as Int32Array;
+        const dropped = values[drop] as number;
+        if (dropped === NONE) continue;
+        const kept = values[keep] as number;
+        if (kept === NONE) values[keep] = dropped;
+        else pending.push(kept, dropped);
+      }
+    }
+  }
+
+  chase(): void {
+    for (let node = 0; node < this.size; node++) {
+      if (this.find(node) !== node) continue;
+      const entity = this.#entity[node] as number;
+      for (const equation of this.#equations[entity] ?? []) {
+        let a = node;
+        for (const fk of equation.lhs) a = this.follow(a, fk);
+        let b = node;
+        for (const fk of equation.rhs) b = this.follow(b, fk);
+        this.union(a, b);
+      }
+      for (const fk of this.#foreignKeysOf[entity] as number[]) this.follow(node, fk);
+    }
+  }
+
+  /** The foreign keys of the cycle the path that created `node` runs around. */
+  cycleOf(node: number): ForeignKey[] {
+    const foreignKeys = this.#mapping.target.foreignKeys;
+    const path: ForeignKey[] = [];
+    let current = node;
+    while (current >= this.generatorCount && path.length <= 4 * foreignKeys.length + 4) {
+      path.push(foreignKeys[this.#foreignKey[current] as number] as ForeignKey);
+      current = this.#argument[current] as number;
+    }
+    path.reverse();
+    for (let end = path.length - 1; end >= 0; end--) {
+      const reached = (path[end] as ForeignKey).target;
+      for (let start = end; start >= 0; start--) {
+        if ((path[start] as ForeignKey).source === reached) return path.slice(start, end + 1);
+      }
+    }
+    return path;
+  }
+}
+
+/** Union-find over value slots, each class with at most one constant. */
+class ValueClasses {
+  readonly #parent: Int32Array;
+  readonly #constant = new Map<number, { readonly value: Value; readonly key: string }>();
+
+  constructor(size: number) {
+    this.#parent = new Int32Array(size);
+    for (let slot = 0; slot < size; slot++) this.#parent[slot] = slot;
+  }
+
+  find(slot: number): number {
+    const parent = this.#parent;
+    let root = slot;
+    while (parent[root] !== root) root = parent[root] as number;
+    while (parent[slot] !== root) {
+      const next = parent[slot] as number;
+      parent[slot] = root;
+      slot = next;
+    }
+    return root;
+  }
+
+  constantOf(root: number): { readonly value: Value } | undefined {
+    return this.#constant.get(root);
+  }
+
+  /** Give a slot's class a constant; the two constants when it already has another. */
+  assign(slot: number, value: Value): [Value, Value] | undefined {
+    const root = this.find(slot);
+    const key = value === null ? 'null' : `${typeof value}:${String(value)}`;
+    const existing = this.#constant.get(root);
+    if (existing === undefined) {
+      this.#constant.set(root, { value, key });
+      return undefined;
+    }
+    return existing.key === key ? undefined : [existing.value, value];
+  }
+
+  union(a: number, b: number): [Value, Value] | undefined {
+    const x = this.find(a);
+    const y = this.find(b);
+    if (x === y) return undefined;
+    const keep = x < y ? x : y;
+    const drop = x < y ? y : x;
+    this.#parent[drop] = keep;
+    const kept = this.#constant.get(keep);
+    const dropped = this.#constant.get(drop);
+    if (dropped === undefined) return undefined;
+    this.#constant.delete(drop);
+    if (kept === undefined) {
+      this.#constant.set(keep, dropped);
+      return undefined;
+    }
+    return kept.key === dropped.key ? undefined : [kept.value, dropped.value];
+  }
+}
