@@ -1,5 +1,5 @@
 /**
- * The store's long crash campaign: `node /tmp/store-dist/bench/store-crash.js [kills] [lanes]`
+ * The store's long crash campaign: `node .tmp/store-dist/bench/store-crash.js [kills] [lanes] [seed]`
  * (default 1,000 kills over 3 lanes) — child processes writing with acknowledgements are
  * SIGKILLed at random moments and every recovery is checked against an in-memory model
  * (test/store/crash-harness.ts). Prints one line of counts and the time taken.

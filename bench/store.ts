@@ -1,8 +1,10 @@
 /**
  * Column-store benchmark, side by side with DuckDB (@duckdb/node-api) in the same run.
  *
- *   npx tsc -p tsconfig.json --outDir /tmp/store-dist --incremental false
- *   node /tmp/store-dist/bench/store.js [rows, default 1000000]
+ *   npx tsc -p tsconfig.json --outDir .tmp/store-dist --incremental false
+ *   node .tmp/store-dist/bench/store.js [rows, default 1000000]
+ *
+ * (`.tmp/` is git-ignored and inside the repository, so node_modules resolves.)
  *
  * Data: (Int, Float, String, Date, FK) rows, generated in TypeScript for catrust and by the same
  * formulas in SQL for DuckDB (DuckDB's ingest is `CREATE TABLE … AS SELECT … FROM range(n)`,
