@@ -9,14 +9,21 @@ import fc from 'fast-check';
 import {
   checkProgramCollecting,
   Mapping,
+  saturate,
   type CheckedProgram,
   type SaturatedInstance,
 } from '../../catalog/index.js';
 import { CatrustError } from '../../common/index.js';
 import { parseProgram } from '../../cql/index.js';
-import { delta, functorEvaluator, sigma } from '../../planner/functors/index.js';
+import {
+  delta,
+  functorEvaluator,
+  sigma,
+  sigmaChase,
+  sigmaPresentationOfRows,
+} from '../../planner/functors/index.js';
 import { isomorphismObstacle } from './isomorphism.js';
-import { namedJson } from './named-json.js';
+import { namedJson, runProgram } from './named-json.js';
 import { randomMigration } from './random-migration.js';
 
 const RUNS = 150;
@@ -177,5 +184,64 @@ describe('functors: laws on random programs', () => {
       { numRuns: RUNS, seed: 12 },
     );
     assert.ok(evaluated > 0);
+  });
+
+  it('the native chase ≅ the saturation of the rows, on random programs', () => {
+    let chased = 0;
+    fc.assert(
+      fc.property(seeds, (seed) => {
+        const { program, text } = check(seed);
+        for (const [mappingName, instanceName] of [
+          ['F', 'I'],
+          ['G', 'DK'],
+        ] as const) {
+          const instance = program.instances.get(instanceName);
+          if (instance === undefined) continue;
+          const f = mapping(program, mappingName);
+          const native = attempt(() => {
+            const result = sigmaChase(f, instance.rows());
+            assert.ok(result !== undefined, 'random mappings are in the native fragment');
+            return result;
+          });
+          const saturated = attempt(() => saturate(sigmaPresentationOfRows(f, instance.rows())));
+          if (typeof native === 'string' || typeof saturated === 'string') {
+            assert.equal(native, saturated, text);
+            continue;
+          }
+          assert.equal(isomorphismObstacle(native, saturated), undefined, text);
+          chased++;
+        }
+      }),
+      { numRuns: RUNS, seed: 14 },
+    );
+    assert.ok(chased > RUNS / 2, `only ${chased} native results compared`);
+  });
+
+  it('the native chase ≅ the saturation on the hand-written Σ programs (path equations, NOT NULL)', () => {
+    for (const [file, mappingName, instanceName] of [
+      ['sigma-merge-path-equation.cql', 'F', 'I'],
+      ['sigma-clash.cql', 'F', 'I'],
+      ['sigma-fresh-rows-and-nulls.cql', 'F', 'I'],
+      ['sigma-not-null.cql', 'Up', 'A'],
+      ['sigma-infinite.cql', 'F', 'I'],
+    ] as const) {
+      const { program } = runProgram(file);
+      const instance = program.instances.get(instanceName);
+      assert.ok(instance !== undefined, file);
+      const f = mapping(program, mappingName);
+      const native = attempt(() => {
+        const result = sigmaChase(f, instance.rows(), { instanceRowsMax: 300 });
+        assert.ok(result !== undefined, file);
+        return result;
+      });
+      const saturated = attempt(() =>
+        saturate(sigmaPresentationOfRows(f, instance.rows()), { instanceRowsMax: 300 }),
+      );
+      if (typeof native === 'string' || typeof saturated === 'string') {
+        assert.equal(native, saturated, file);
+        continue;
+      }
+      assert.equal(isomorphismObstacle(native, saturated), undefined, file);
+    }
   });
 });
