@@ -181,15 +181,29 @@ export class IndexManager implements IndexAccess {
     const chunks = source.columnChunks(columnIndex);
     const index = this.equalityFor(view, columnIndex, true);
     if (index === undefined) return this.scanEqual(source, chunks, key);
-    const found: number[] = [];
     const rowCount = source.rowCount;
-    for (const row of index.postings.rows(key)) {
+    const postings = index.postings.rows(key);
+    const inTransaction = view.draft !== undefined;
+    // The common case (a committed view, one posting) allocates nothing but its answer.
+    if (!inTransaction && postings.length <= 1) {
+      const row = postings[0];
+      return row !== undefined &&
+        row < rowCount &&
+        isActiveIn(source, row) &&
+        physicalAt(chunks, row) === key
+        ? Uint32Array.of(row)
+        : new Uint32Array(0);
+    }
+    const found: number[] = [];
+    for (const row of postings) {
       if (row >= rowCount || !isActiveIn(source, row) || physicalAt(chunks, row) !== key) continue;
-      if (isDraftDirty(view, columnIndex, row)) continue;
+      if (inTransaction && isDraftDirty(view, columnIndex, row)) continue;
       found.push(row);
     }
-    for (const row of draftRows(view, columnIndex)) {
-      if (isActiveIn(source, row) && physicalAt(chunks, row) === key) found.push(row);
+    if (inTransaction) {
+      for (const row of draftRows(view, columnIndex)) {
+        if (isActiveIn(source, row) && physicalAt(chunks, row) === key) found.push(row);
+      }
     }
     return sortedUnique(found);
   }
