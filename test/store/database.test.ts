@@ -338,6 +338,31 @@ describe('store: lazy indexes and statistics', () => {
   });
 });
 
+describe('store: unique-value lookups', () => {
+  it('keeps single-posting lookups right after deletes, updates and inside transactions', async () => {
+    const db = createMemoryDatabase('u', [tableDefinition('U', [scalarColumn('k', 'Int')])]);
+    await db.insertRows(
+      'U',
+      Array.from({ length: 100 }, (_, index) => ({ k: index })),
+    );
+    assert.deepEqual([...db.table('U').lookupEqual('k', 42)], [42]);
+    await db.delete('U', 42);
+    assert.deepEqual([...db.table('U').lookupEqual('k', 42)], []);
+    await db.update('U', 43, { k: 1000 });
+    assert.deepEqual([...db.table('U').lookupEqual('k', 43)], []);
+    assert.deepEqual([...db.table('U').lookupEqual('k', 1000)], [43]);
+    await db.update('U', 44, { k: null });
+    assert.deepEqual([...db.table('U').lookupEqual('k', 44)], []);
+    const transaction = await db.begin();
+    transaction.update('U', 45, { k: 2000 });
+    transaction.insert('U', { k: 45 });
+    assert.deepEqual([...transaction.view.table('U').lookupEqual('k', 45)], [100]);
+    assert.deepEqual([...transaction.view.table('U').lookupEqual('k', 2000)], [45]);
+    assert.deepEqual([...db.table('U').lookupEqual('k', 45)], [45]);
+    transaction.rollback();
+  });
+});
+
 describe('store: transactions', () => {
   it('hides uncommitted writes from other views and shows them to the transaction', async () => {
     const db = company();
