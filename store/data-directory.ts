@@ -235,6 +235,9 @@ export class Store {
     if (!(await exists(join(folder, WAL_FILE)))) {
       throw new StoreError('E_STORE_UNKNOWN_DATABASE', `no database named ${name}`);
     }
+    // Refused (E_STORE_LOCKED) while another process has the database open; the lock file
+    // goes away with the folder.
+    await ProcessLock.acquire(folder);
     // Rename first so that a crash mid-removal leaves no half database under the name.
     const doomed = join(this.directory, `.dropped-${name}-${process.pid}-${Date.now()}`);
     await rename(folder, doomed);

@@ -178,17 +178,24 @@ export class DatabaseFiles implements CommitLog {
       await temporary.sync();
       await temporary.close();
       await rename(temporaryFile, join(this.directory, WAL_FILE));
-      await syncDirectory(this.directory);
-      const next = await WalWriter.open(
-        join(this.directory, WAL_FILE),
-        this.checksum,
-        size,
-        nextKey,
-      );
-      const previous = this.writer;
-      this.writer = next;
-      database.walWriter = next;
-      await previous.close();
+      // Past the rename the old writer appends to a file that is gone: if anything below
+      // fails, the database must stop taking writes until it is reopened.
+      try {
+        await syncDirectory(this.directory);
+        const next = await WalWriter.open(
+          join(this.directory, WAL_FILE),
+          this.checksum,
+          size,
+          nextKey,
+        );
+        const previous = this.writer;
+        this.writer = next;
+        database.walWriter = next;
+        await previous.close();
+      } catch (error) {
+        database.markFailed(error);
+        throw error;
+      }
       return { size, carried };
     });
   }

@@ -35,7 +35,7 @@ export interface CampaignResult {
 }
 
 /** The child next to this file: compiled JavaScript, or TypeScript under tsx. */
-function childArgs(): string[] {
+export function childArgs(): string[] {
   const here = fileURLToPath(import.meta.url);
   return here.endsWith('.js')
     ? [join(dirname(here), 'crash-child.js')]
