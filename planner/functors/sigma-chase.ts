@@ -134,6 +134,7 @@ export function sigmaChase(
   };
   const nameMemo = new Map<number, string>();
   const nameOf = (root: number): string => {
+    if (root < closure.generatorCount) return generatorName(root) as string;
     const known = nameMemo.get(root);
     if (known !== undefined) return known;
     const chain: number[] = [];
@@ -238,9 +239,8 @@ export function sigmaChase(
       const start = slotBase[attribute.index] as number;
       for (let row = 0; row < roots.length; row++) {
         const root = values.find(start + row);
-        const constant = values.constantOf(root);
-        if (constant !== undefined) {
-          cellValues[row] = constant.value;
+        if (values.hasConstant(root)) {
+          cellValues[row] = values.constantAt(root);
           cellLabels[row] = undefined;
           continue;
         }
@@ -487,14 +487,17 @@ class Closure {
   }
 }
 
-/** Union-find over value slots, each class with at most one constant. */
+/** Union-find over value slots, each class with at most one constant (compared with ===). */
 class ValueClasses {
   readonly #parent: Int32Array;
-  readonly #constant = new Map<number, { readonly value: Value; readonly key: string }>();
+  readonly #hasConstant: Uint8Array;
+  readonly #constants: Value[];
 
   constructor(size: number) {
     this.#parent = new Int32Array(size);
     for (let slot = 0; slot < size; slot++) this.#parent[slot] = slot;
+    this.#hasConstant = new Uint8Array(size);
+    this.#constants = new Array<Value>(size);
   }
 
   find(slot: number): number {
@@ -509,20 +512,24 @@ class ValueClasses {
     return root;
   }
 
-  constantOf(root: number): { readonly value: Value } | undefined {
-    return this.#constant.get(root);
+  hasConstant(root: number): boolean {
+    return this.#hasConstant[root] === 1;
+  }
+
+  constantAt(root: number): Value {
+    return this.#constants[root] ?? null;
   }
 
   /** Give a slot's class a constant; the two constants when it already has another. */
   assign(slot: number, value: Value): [Value, Value] | undefined {
     const root = this.find(slot);
-    const key = value === null ? 'null' : `${typeof value}:${String(value)}`;
-    const existing = this.#constant.get(root);
-    if (existing === undefined) {
-      this.#constant.set(root, { value, key });
+    if (this.#hasConstant[root] !== 1) {
+      this.#hasConstant[root] = 1;
+      this.#constants[root] = value;
       return undefined;
     }
-    return existing.key === key ? undefined : [existing.value, value];
+    const existing = this.#constants[root] ?? null;
+    return existing === value ? undefined : [existing, value];
   }
 
   union(a: number, b: number): [Value, Value] | undefined {
@@ -532,14 +539,14 @@ class ValueClasses {
     const keep = x < y ? x : y;
     const drop = x < y ? y : x;
     this.#parent[drop] = keep;
-    const kept = this.#constant.get(keep);
-    const dropped = this.#constant.get(drop);
-    if (dropped === undefined) return undefined;
-    this.#constant.delete(drop);
-    if (kept === undefined) {
-      this.#constant.set(keep, dropped);
+    if (this.#hasConstant[drop] !== 1) return undefined;
+    const dropped = this.#constants[drop] ?? null;
+    if (this.#hasConstant[keep] !== 1) {
+      this.#hasConstant[keep] = 1;
+      this.#constants[keep] = dropped;
       return undefined;
     }
-    return kept.key === dropped.key ? undefined : [kept.value, dropped.value];
+    const kept = this.#constants[keep] ?? null;
+    return kept === dropped ? undefined : [kept, dropped];
   }
 }

@@ -304,34 +304,43 @@ function cellTerm(
  */
 export function generatorNames(input: SaturatedInstance): Map<string, readonly string[]> {
   const [only, ...others] = input.tables;
-  if (
-    only !== undefined &&
-    others.length === 0 &&
-    !only.rowNames.some((name) => name.includes('.'))
-  ) {
+  const dotted = input.tables.map((table) => table.rowNames.some((name) => name.includes('.')));
+  if (only !== undefined && others.length === 0 && dotted[0] !== true) {
     return new Map([[only.entity, only.rowNames]]);
   }
-  const owners = new Map<string, number>();
+  // One pass over every name: the names two entities share.
+  const seen = new Set<string>();
+  const shared = new Set<string>();
   for (const table of input.tables) {
-    for (const name of new Set(table.rowNames)) owners.set(name, (owners.get(name) ?? 0) + 1);
+    for (const name of table.rowNames) {
+      if (seen.has(name)) shared.add(name);
+      else seen.add(name);
+    }
   }
   const reads = (name: string): boolean => {
     const dot = name.indexOf('.');
-    return dot > 0 && owners.has(name.slice(0, dot));
+    return dot > 0 && seen.has(name.slice(0, dot));
   };
   const used = new Set<string>();
   const result = new Map<string, readonly string[]>();
-  for (const table of input.tables) {
+  input.tables.forEach((table, index) => {
+    const clash = (name: string): boolean =>
+      shared.has(name) || (dotted[index] === true && reads(name));
+    if (!table.rowNames.some(clash)) {
+      result.set(table.entity, table.rowNames);
+      return;
+    }
     result.set(
       table.entity,
       table.rowNames.map((name, row) => {
-        let unique = (owners.get(name) ?? 0) > 1 || reads(name) ? `${table.entity}:${name}` : name;
-        if (used.has(unique)) unique = `${table.entity}:${name}#${row}`;
+        if (!clash(name)) return name;
+        let unique = `${table.entity}:${name}`;
+        if (used.has(unique) || seen.has(unique)) unique = `${table.entity}:${name}#${row}`;
         used.add(unique);
         return unique;
       }),
     );
-  }
+  });
   return result;
 }
 
