@@ -162,7 +162,8 @@ export class EntityClosure {
     const target = this.schema.entity(fk.target);
     assert(target !== undefined, 'foreign key target exists');
     const created = this.#addNode(target.index, root, foreignKey);
-    values[root] = created;
+    // Adding a node may have grown (replaced) the foreign-key arrays: write to the current one.
+    (this.#fkValues[foreignKey] as Int32Array)[root] = created;
     return created;
   }
 

@@ -371,3 +371,27 @@ describe('catalog: checking on top of a checked program', () => {
     );
   });
 });
+
+describe('catalog: saturation past the initial capacity', () => {
+  it('keeps foreign keys created while its arrays grow (400 rows, created departments merged)', () => {
+    // Regression: a created node was written into the foreign-key array read before the arrays
+    // grew, so the write was lost and the chase kept creating rows until "infinite".
+    const generators = Array.from({ length: 400 }, (_, i) => `e${i}`);
+    const equations = generators.map((g) => `${g}.manager = e0`);
+    const result = check(`typeside Ty = sql
+schema S = literal : Ty {
+  entities Emp Dept
+  foreign_keys manager : Emp -> Emp  worksIn : Emp -> Dept
+  path_equations Emp.manager.worksIn = Emp.worksIn
+}
+instance I = literal : S {
+  generators ${generators.join(' ')} : Emp
+  equations ${equations.join('  ')}
+}`);
+    assert.deepEqual(result.errors, []);
+    const rows = result.program.instances.get('I')?.rows();
+    assert.equal(rows?.rowCount('Emp'), 400);
+    // Every employee works where e0 works: one created department.
+    assert.equal(rows?.rowCount('Dept'), 1);
+  });
+});
