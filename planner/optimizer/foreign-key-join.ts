@@ -10,7 +10,7 @@ import { transformPlan } from '../logical/analysis.js';
 import { joinNode, type LogicalPlan } from '../logical/plan.js';
 import type { OptimizerRule } from './rule.js';
 
-function followForeignKey(join: Extract<LogicalPlan, { kind: 'Join' }>): LogicalPlan {
+function followForeignKeyAsWritten(join: Extract<LogicalPlan, { kind: 'Join' }>): LogicalPlan {
   if (join.foreignKey !== undefined || join.condition === undefined) return join;
   if (join.joinType !== 'inner' && join.joinType !== 'left') return join;
   const right = join.right;
@@ -55,6 +55,23 @@ function followForeignKey(join: Extract<LogicalPlan, { kind: 'Join' }>): Logical
         : { kind: 'Logical', op: 'and', args: rest, type: 'Bool' },
     { leftColumn: fk.id, rightId: idColumn.id },
   );
+}
+
+/**
+ * An inner join is symmetric: `parent JOIN child ON child.fk = parent.id` is followed from the
+ * child side (the sides swap; nodes above refer to columns by id, so the column order of the
+ * join's output does not matter).
+ */
+function followForeignKey(join: Extract<LogicalPlan, { kind: 'Join' }>): LogicalPlan {
+  const followed = followForeignKeyAsWritten(join);
+  if (followed !== join || join.joinType !== 'inner' || join.foreignKey !== undefined)
+    return followed;
+  const swapped = joinNode('inner', join.right, join.left, join.condition) as Extract<
+    LogicalPlan,
+    { kind: 'Join' }
+  >;
+  const result = followForeignKeyAsWritten(swapped);
+  return result === swapped ? join : result;
 }
 
 export const foreignKeyJoinRule: OptimizerRule = {
