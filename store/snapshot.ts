@@ -80,6 +80,18 @@ function bytes(values: ArrayBufferView, length = values.byteLength): Buffer {
   return Buffer.from(values.buffer, values.byteOffset, length);
 }
 
+/**
+ * A copy of the first `bits` bits of a bitmap, the bits past them cleared. Values are written
+ * straight from the version's chunks (rows below the row count never change), but a bitmap's
+ * last byte is shared with rows a later transaction may append in place while the file is
+ * being written: it is copied when the checksum is computed.
+ */
+function bitsCopy(bitmap: Uint8Array, bits: number): Buffer {
+  const copy = Buffer.from(bitmap.subarray(0, bitmapBytes(bits)));
+  if (bits % 8 !== 0) copy[copy.length - 1]! &= (1 << (bits % 8)) - 1;
+  return copy;
+}
+
 /** Write `version` to `file` (created or replaced) and fsync it. Returns the file's size. */
 export async function writeSnapshot(
   file: string,
@@ -118,7 +130,7 @@ export async function writeSnapshot(
           validity.push(
             chunk.validity === undefined
               ? Buffer.alloc(bitmapBytes(rows), 0xff)
-              : bytes(chunk.validity, bitmapBytes(rows)),
+              : bitsCopy(chunk.validity, rows),
           );
         }
         if (chunk.labels !== undefined) {
@@ -156,7 +168,11 @@ export async function writeSnapshot(
       for (let chunkIndex = 0; chunkIndex < chunkCount(rowCount); chunkIndex++) {
         const length = bitmapBytes(rowsInChunk(rowCount, chunkIndex));
         const bitmap = bitmaps[chunkIndex];
-        parts.push(bitmap === undefined ? Buffer.alloc(length) : bytes(bitmap, length));
+        parts.push(
+          bitmap === undefined
+            ? Buffer.alloc(length)
+            : bitsCopy(bitmap, rowsInChunk(rowCount, chunkIndex)),
+        );
       }
       deleted = addBlock(parts, `${table.entity}:deleted`);
     }
@@ -596,8 +612,12 @@ function loadDeleted(
   for (let chunkIndex = 0; chunkIndex < chunkCount(rowCount); chunkIndex++) {
     const rows = rowsInChunk(rowCount, chunkIndex);
     const start = (chunkIndex * CHUNK_ROWS) / 8;
-    const bitmap = new Uint8Array(bitmapBytes(rows));
-    bitmap.set(block.subarray(start, start + bitmap.length));
+    // Full-size, like every deleted bitmap: a later transaction marks rows it appends to the
+    // last chunk in place (those bits are invisible to published versions).
+    const bitmap = new Uint8Array(bitmapBytes(CHUNK_ROWS));
+    const used = bitmapBytes(rows);
+    bitmap.set(block.subarray(start, start + used));
+    if (rows % 8 !== 0) bitmap[used - 1]! &= (1 << (rows % 8)) - 1;
     const count = countBits(bitmap, rows);
     deletedCount += count;
     bitmaps.push(count === 0 ? undefined : bitmap);

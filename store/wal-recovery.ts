@@ -11,8 +11,9 @@
  * Entries are `{"s":<lsn>,"ops":[…]}` (change-set.ts) with LSNs increasing by one, or — as the
  * first lines of a compacted WAL — `{"base":<lsn>,"ops":[…]}` parts holding together the whole
  * state at `lsn` (the tables, then their rows in slices, each line under walLineBytesMax).
- * A WAL starts with a base, at LSN 1, or right after the snapshot it continues (the lines a
- * snapshot covers are dropped); lines up to the snapshot's LSN are checked and skipped.
+ * A WAL starts with a base, at LSN 1, or at most one past the snapshot it continues (the lines
+ * a snapshot covers are dropped after it is written); lines up to the snapshot's LSN are
+ * checked and skipped.
  */
 import { open } from 'node:fs/promises';
 import { createLogger } from '../common/index.js';
@@ -235,8 +236,9 @@ export async function recoverWal(
           return `a base entry at ${entry.lsn} over a snapshot at ${loadedLsn}`;
         }
         inBase = true;
-      } else if (first && (entry.lsn === 1 || entry.lsn === loadedLsn + 1)) {
-        // A WAL starts at 1, or right after the snapshot whose lines it dropped.
+      } else if (first && entry.lsn <= loadedLsn + 1) {
+        // A WAL starts at 1, or right after the snapshot whose lines it dropped, or after an
+        // older snapshot (a crash between writing a snapshot and dropping the lines it covers).
       } else if (entry.lsn !== seen + 1) {
         return `sequence number ${entry.lsn} where ${seen + 1} was expected`;
       }

@@ -3,7 +3,8 @@
  * creates) database `crash`, prints `ready <lsn>`, then runs workload transactions with
  * `writers` concurrent committers forever, printing `ack <n>` once transaction n is durable.
  * The parent SIGKILLs it at a random moment. Between commits it also begins, writes and rolls
- * back a transaction now and then (which must leave no trace).
+ * back a transaction now and then (which must leave no trace), and compactions and snapshots
+ * run beside the writers (a kill may land in the middle of one).
  */
 import { Store } from '../../store/index.js';
 import { CRASH_TABLES, random, workloadTransaction } from './crash-workload.js';
@@ -36,4 +37,13 @@ async function writer(): Promise<void> {
   }
 }
 
-await Promise.all(Array.from({ length: writers }, () => writer()));
+/** Now and then a compaction or a snapshot runs beside the writers: kills land in them too. */
+async function maintainer(): Promise<void> {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 5 + noise() * 30));
+    if (noise() < 0.5) await database.compact();
+    else await database.snapshot();
+  }
+}
+
+await Promise.all([maintainer(), ...Array.from({ length: writers }, () => writer())]);

@@ -156,6 +156,49 @@ describe('store: Snapshot V2', () => {
     assert.deepEqual(dumpDatabase(await store.open('flip')), expected);
   });
 
+  it('deletes rows appended after a snapshot to its last chunk (full-size deleted bitmaps)', async () => {
+    const database = await store.create('tail', [city]);
+    await database.insertRows('City', [{ name: 'a' }, { name: 'b' }, { name: 'c' }]);
+    await database.delete('City', 1);
+    await database.snapshot();
+    await database.close();
+    const reopened = await store.open('tail');
+    const added = await reopened.insertRows(
+      'City',
+      Array.from({ length: 30 }, (_, index) => ({ name: `n${index}` })),
+    );
+    await reopened.delete('City', [added.first + 20, 2]);
+    const expected = dumpDatabase(reopened);
+    assert.equal(reopened.table('City').isActive(added.first + 20), false);
+    assert.equal(reopened.table('City').activeRowCount, 30);
+    await reopened.close();
+    assert.deepEqual(dumpDatabase(await store.open('tail')), expected);
+  });
+
+  it('replays a WAL that still holds lines an older snapshot covered', async () => {
+    const database = await store.create('older', [city]);
+    await database.insert('City', { name: 'a' });
+    await database.snapshot();
+    await database.insert('City', { name: 'b' });
+    await database.insert('City', { name: 'c' });
+    const wal = join(directory, 'older', WAL_FILE);
+    const before = await readFile(wal);
+    await database.snapshot();
+    await database.insert('City', { name: 'd' });
+    await database.insert('City', { name: 'e' });
+    const after = await readFile(wal);
+    const expected = dumpDatabase(database);
+    await database.close();
+    // A crash between writing the second snapshot and dropping the lines it covers.
+    await writeFile(wal, Buffer.concat([before, after]));
+    const reopened = await store.open('older');
+    assert.deepEqual(dumpDatabase(reopened), expected);
+    await reopened.close();
+    // A WAL starting past the snapshot is a gap: refused.
+    await writeFile(wal, after.subarray(after.indexOf(0x0a) + 1));
+    await assert.rejects(store.open('older'), corrupt);
+  });
+
   it('a compaction supersedes the snapshot; a stale snapshot is ignored', async () => {
     const database = await store.create('order', [city]);
     await database.insert('City', { name: 'Oslo' });
