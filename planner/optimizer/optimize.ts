@@ -7,7 +7,8 @@
  * Order: constants fold first (so later rules see literals); predicates move down through
  * joins, projections and sorts (join conditions split by side) and into scans; index
  * selection then turns scan predicates into index lookups; FK joins become row-id lookups
- * (after pushdown, so the right side is a bare scan); projection pruning drops unread scan
+ * (after pushdown, so the right side is a bare scan); aggregates over an FK join pre-aggregate
+ * by the key (after the FK rule, which they need); projection pruning drops unread scan
  * columns; LIMIT over ORDER BY fuses into a top-k. Subquery plans are optimised the same way,
  * innermost first.
  */
@@ -15,6 +16,7 @@ import { InternalError, limits } from '../../common/index.js';
 import { transformAllExpressions } from '../logical/analysis.js';
 import type { LogicalPlan } from '../logical/plan.js';
 import { constantFoldingRule } from './constant-folding.js';
+import { eagerAggregationRule } from './eager-aggregation.js';
 import { filterIntoScanRule } from './filter-into-scan.js';
 import { foreignKeyJoinRule } from './foreign-key-join.js';
 import { indexSelectionRule } from './index-selection.js';
@@ -29,6 +31,7 @@ export const OPTIMIZER_RULES: readonly OptimizerRule[] = [
   filterIntoScanRule,
   indexSelectionRule,
   foreignKeyJoinRule,
+  eagerAggregationRule,
   projectionPruningRule,
   topKRule,
 ];

@@ -467,7 +467,7 @@ export class QueryGenerator {
       const predicate = random.chance(0.2) ? this.subqueryPredicate(scope) : this.bool(scope);
       return ` WHERE ${predicate}`;
     };
-    switch (random.int(0, 5)) {
+    switch (random.int(0, 6)) {
       case 0:
       case 1: {
         // Plain select, maybe DISTINCT, maybe ordered with a limit.
@@ -538,6 +538,35 @@ export class QueryGenerator {
         return {
           sql: `${side(random.pick(['ta', 'tb', 'tc']))} ${op} ${side(random.pick(['ta', 'tb', 'tc']))}${order}`,
           ordered,
+        };
+      }
+      case 6: {
+        // Children rolled up by a parent's attributes through the foreign key (eager
+        // aggregation applies when the groups read only the parent, the aggregates the child).
+        const [child, parent, fk] = random.pick([
+          ['tb', 'ta', 'a_id'],
+          ['tc', 'tb', 'b_id'],
+        ] as const);
+        const childScope = this.scopeOf(child, 'c', fk);
+        const parentScope = this.scopeOf(parent, 'p', undefined);
+        const groups = Array.from({ length: random.int(1, 2) }, () =>
+          this.expr(random.pick(['Int', 'String', 'Date', 'Bool'] as const), parentScope, 1),
+        );
+        const aggregates = Array.from({ length: random.int(1, 3) }, () =>
+          random.chance(0.8)
+            ? this.aggregate(childScope).sql
+            : this.aggregate([...childScope, ...parentScope]).sql,
+        );
+        const items = [...groups, ...aggregates].map((item, index) => `${item} AS c${index + 1}`);
+        const join = random.chance(0.5)
+          ? `${child} c JOIN ${parent} p ON c.${fk} = p.id`
+          : `${parent} p JOIN ${child} c ON c.${fk} = p.id`;
+        const predicate = random.chance(0.4)
+          ? ` WHERE ${this.bool(random.chance(0.5) ? childScope : parentScope, 1)}`
+          : '';
+        return {
+          sql: `SELECT ${items.join(', ')} FROM ${join}${predicate} GROUP BY ${groups.map((_, index) => index + 1).join(', ')}`,
+          ordered: false,
         };
       }
       default: {
