@@ -55,11 +55,18 @@ function runChild(
   seed: number,
   writers: number,
   next: () => number,
+  passphrase: string | undefined,
 ): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
-      [...childArgs(), directory, String(seed), String(writers)],
+      [
+        ...childArgs(),
+        directory,
+        String(seed),
+        String(writers),
+        ...(passphrase === undefined ? [] : [passphrase]),
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -128,6 +135,7 @@ async function runEpisode(
   seed: number,
   writers: number,
   next: () => number,
+  passphrase: string | undefined,
   totals: { acknowledged: number; extra: number; torn: number; early: number },
 ): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'catrust-crash-'));
@@ -136,7 +144,7 @@ async function runEpisode(
   try {
     let acknowledged = 0;
     for (let kill = 0; kill < kills; kill++) {
-      const run = await runChild(directory, seed, writers, next);
+      const run = await runChild(directory, seed, writers, next, passphrase);
       if (!run.ready) totals.early++;
       acknowledged = Math.max(acknowledged, run.lastAck);
       if (!(await store.has('crash'))) {
@@ -145,7 +153,7 @@ async function runEpisode(
       }
       let database: Database;
       try {
-        database = await store.open('crash');
+        database = await store.open('crash', { passphrase });
       } catch (error) {
         throw new Error(`seed ${seed}: recovery failed after kill ${kill}: ${String(error)}`, {
           cause: error,
@@ -183,12 +191,13 @@ async function runLane(
   kills: number,
   seed: number,
   writers: number,
+  passphrase: string | undefined,
   totals: { acknowledged: number; extra: number; torn: number; early: number },
 ): Promise<void> {
   const next = random(seed);
   for (let episode = 0; kills > 0; episode++) {
     const episodeKills = Math.min(kills, KILLS_PER_DIRECTORY);
-    await runEpisode(episodeKills, seed * 7919 + episode, writers, next, totals);
+    await runEpisode(episodeKills, seed * 7919 + episode, writers, next, passphrase, totals);
     kills -= episodeKills;
   }
 }
@@ -199,7 +208,14 @@ export async function runCrashCampaign(options: CampaignOptions): Promise<Campai
   const perLane = Math.ceil(options.kills / options.lanes);
   await Promise.all(
     Array.from({ length: options.lanes }, (_, lane) =>
-      runLane(perLane, options.seed + lane, options.writers, totals),
+      // Every third lane writes an encrypted database (and rotates its key now and then).
+      runLane(
+        perLane,
+        options.seed + lane,
+        options.writers,
+        lane % 3 === 2 ? `crash passphrase ${lane}` : undefined,
+        totals,
+      ),
     ),
   );
   return {

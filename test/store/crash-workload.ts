@@ -28,6 +28,9 @@ export const CRASH_TABLES: readonly TableDefinition[] = [
   ]),
 ];
 
+/** Argon2id costs for the crash test's encrypted databases (small: every open derives the key). */
+export const CRASH_KEY_COSTS = { memoryKiB: 64, iterations: 1 };
+
 /** A small deterministic PRNG (mulberry32). */
 export function random(seed: number): () => number {
   let state = seed >>> 0;

@@ -1,6 +1,7 @@
 /**
  * SIGKILL crash test: 200+ kill points across lanes of child processes writing with
- * acknowledgements (see crash-harness.ts). bench/store-crash.ts runs the same campaign with
+ * acknowledgements while compactions and snapshots run beside them (one lane encrypted, with
+ * key rotations); see crash-harness.ts. bench/store-crash.ts runs the same campaign with
  * 1,000+ kills.
  */
 import assert from 'node:assert/strict';
