@@ -5,6 +5,8 @@
  * `await loadSqlParser()` once before `prepareSql` (libpg-query's WebAssembly module).
  */
 import { assertNever, limits, LimitError, type ScalarType, type Value } from '../common/index.js';
+import { intFromBigInt, parseText, valueToText } from './expr/cast.js';
+import { sqlTypeName } from './types.js';
 import { QueryBinder } from './binder/bind-query.js';
 import { BindContext } from './binder/context.js';
 import type { RelationSource } from './data/source.js';
@@ -128,13 +130,70 @@ export interface ExecuteOptions {
   readonly batchRowsMax?: number;
 }
 
-function checkParameters(prepared: PreparedStatement, parameters: readonly Value[]): void {
+/**
+ * Parameter values in the engine form of their types. Text (what pgwire's text format sends) is
+ * parsed with PostgreSQL's input rules; numbers, bigints and booleans are accepted where they
+ * mean the same value (a number for a numeric parameter, for instance); anything else is
+ * E_SQL_PARAMETER naming the parameter.
+ */
+function checkParameters(prepared: PreparedStatement, parameters: readonly Value[]): Value[] {
   if (parameters.length !== prepared.parameterTypes.length) {
     throw new PlanError(
       'E_SQL_PARAMETER',
       `the statement has ${prepared.parameterTypes.length} parameter${prepared.parameterTypes.length === 1 ? '' : 's'}, ${parameters.length} value${parameters.length === 1 ? ' was' : 's were'} given`,
     );
   }
+  return parameters.map((value, index) => {
+    const type = prepared.parameterTypes[index]!;
+    if (value === null) return null;
+    const wrong = (): PlanError =>
+      new PlanError(
+        'E_SQL_PARAMETER',
+        `parameter $${index + 1} is ${sqlTypeName(type)}, the value given is a ${typeof value}`,
+      );
+    try {
+      if (typeof value === 'string') return parseText(type, value);
+      switch (type) {
+        case 'Int':
+          if (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value))) {
+            return intFromBigInt(BigInt(value));
+          }
+          throw wrong();
+        case 'Float':
+          if (typeof value === 'number' && Number.isFinite(value)) return value;
+          if (typeof value === 'bigint') return Number(value);
+          throw wrong();
+        case 'Decimal':
+          if (typeof value === 'number' || typeof value === 'bigint')
+            return parseText('Decimal', String(value));
+          throw wrong();
+        case 'Date':
+          if (typeof value === 'number' && Number.isInteger(value)) return value;
+          throw wrong();
+        case 'Bool':
+          if (typeof value === 'boolean') return value;
+          throw wrong();
+        case 'String':
+          return valueToText(
+            typeof value === 'boolean'
+              ? 'Bool'
+              : typeof value === 'bigint'
+                ? 'Int'
+                : Number.isInteger(value)
+                  ? 'Int'
+                  : 'Float',
+            value,
+          );
+        case 'Uuid':
+          throw wrong();
+        default:
+          return assertNever(type, 'type');
+      }
+    } catch (error) {
+      if (error instanceof PlanError) throw error;
+      throw new PlanError('E_SQL_VALUE', `parameter $${index + 1}: ${(error as Error).message}`);
+    }
+  });
 }
 
 /** Run a prepared statement with parameter values (engine form, of `parameterTypes`). */
@@ -143,15 +202,15 @@ export function executePrepared(
   parameters: readonly Value[] = [],
   options: ExecuteOptions = {},
 ): QueryResult {
-  checkParameters(prepared, parameters);
+  const values = checkParameters(prepared, parameters);
   switch (prepared.kind) {
     case 'query':
-      return executeLogicalPlan(prepared.plan, prepared.columns, parameters, options);
+      return executeLogicalPlan(prepared.plan, prepared.columns, values, options);
     case 'explain': {
       let lines: string[];
       if (prepared.analyze) {
         const env = new ExecutionEnvironment(
-          parameters,
+          values,
           options.functions ?? defaultFunctionContext(),
           {
             analyze: true,

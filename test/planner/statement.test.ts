@@ -79,6 +79,22 @@ describe('planner statements', () => {
     assert.throws(() => executePrepared(prepared, []), planError('E_SQL_PARAMETER'));
   });
 
+  it('converts parameter values to their types (text as PostgreSQL parses it)', () => {
+    const prepared = prepareSql(
+      company(),
+      'SELECT name FROM Employee WHERE hired > $1 AND bonus > -$2 AND works_in = $3 ORDER BY name',
+    );
+    assert.deepEqual(prepared.parameterTypes, ['Date', 'Decimal', 'Int']);
+    assert.deepEqual(resultRows(executePrepared(prepared, ['2020-01-01', 5, '1'])), [['Cy "C"']]);
+    assert.deepEqual(resultRows(executePrepared(prepared, [null, '5', 1])), []);
+    assert.throws(() => executePrepared(prepared, ['2020-13-01', 5, 1]), planError('E_SQL_VALUE'));
+    assert.throws(() => executePrepared(prepared, [true, 5, 1]), planError('E_SQL_PARAMETER'));
+    assert.throws(
+      () => executePrepared(prepared, ['2020-01-01', 5, 1.5]),
+      planError('E_SQL_PARAMETER'),
+    );
+  });
+
   it('prints results as JSON, text and CSV', () => {
     const result = runSql(company(), 'SELECT name, salary, hired, bonus FROM Employee ORDER BY id');
     assert.deepEqual(resultToJson(result), {
