@@ -123,19 +123,21 @@ export function sigmaChase(
     counts[entity] = (counts[entity] as number) + 1;
     (rootsOf[entity] as number[]).push(node);
   }
+  const ranges = input.tables.map((table) => ({
+    start: base.get(table.entity) as number,
+    end: (base.get(table.entity) as number) + table.rowCount,
+    names: names.get(table.entity) as readonly string[],
+  }));
   const generatorName = (node: number): string | undefined => {
-    for (const table of input.tables) {
-      const start = base.get(table.entity) as number;
-      if (node >= start && node < start + table.rowCount) {
-        return (names.get(table.entity) as readonly string[])[node - start];
-      }
+    for (const range of ranges) {
+      if (node >= range.start && node < range.end) return range.names[node - range.start];
     }
     return undefined;
   };
-  const nameMemo = new Map<number, string>();
+  const nameMemo = new Array<string | undefined>(closure.size);
   const nameOf = (root: number): string => {
     if (root < closure.generatorCount) return generatorName(root) as string;
-    const known = nameMemo.get(root);
+    const known = nameMemo[root];
     if (known !== undefined) return known;
     const chain: number[] = [];
     let current = root;
@@ -145,7 +147,7 @@ export function sigmaChase(
         name = generatorName(current) as string;
         break;
       }
-      const cached = nameMemo.get(current);
+      const cached = nameMemo[current];
       if (cached !== undefined) {
         name = cached;
         break;
@@ -156,9 +158,9 @@ export function sigmaChase(
     for (let index = chain.length - 1; index >= 0; index--) {
       const link = chain[index] as number;
       name = `${name}.${(target.foreignKeys[closure.foreignKeyOf(link)] as ForeignKey).name}`;
-      nameMemo.set(link, name);
+      nameMemo[link] = name;
     }
-    nameMemo.set(root, name);
+    nameMemo[root] = name;
     return name;
   };
   // Value side.
@@ -247,6 +249,8 @@ export function sigmaChase(
         cellValues[row] = null;
         if (root < labelNames.length) {
           cellLabels[row] = labelNames[root];
+        } else if (root >= start && root < start + roots.length) {
+          cellLabels[row] = `${rowNames[root - start] as string}.${attribute.name}`;
         } else {
           const owner =
             target.attributes.findLast(
