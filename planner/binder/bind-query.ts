@@ -724,7 +724,7 @@ export class QueryBinder {
         item.expr.kind === 'Literal' ||
         (item.expr.kind === 'Column' && item.expr.parts.length === 1)
       ) {
-        const reference = this.outputReferenceLenient(item.expr, outputNames);
+        const reference = this.outputReference(item.expr, outputNames);
         if (reference !== undefined)
           return { item, output: reference, expr: undefined as Expr | undefined };
       }
@@ -819,11 +819,6 @@ export class QueryBinder {
       );
     }
     return plan;
-  }
-
-  /** Like `outputReference`, but an integer that is not a position is an error only when it is a literal. */
-  private outputReferenceLenient(expr: SqlExpr, names: readonly string[]): number | undefined {
-    return this.outputReference(expr, names);
   }
 
   private selectTargets(target: SqlSelectTarget, scope: Scope, clause: ExprClause): SelectItem[] {

@@ -16,7 +16,7 @@ import type { CompactQuery, ExprType, TypedExpr } from '../../catalog/index.js';
 import type { RelationSource, TableSource } from '../data/source.js';
 import { PlanError } from '../errors.js';
 import { column, literal, type ArithOp, type CompareOp, type Expr } from '../expr/expr.js';
-import { commonTypeFunction, resolveFunction } from '../expr/functions.js';
+import { resolveFunction } from '../expr/functions.js';
 import { annotateCorrelation } from '../logical/analysis.js';
 import {
   aggregateNode,
@@ -210,7 +210,6 @@ class CompactPlanner {
         const args = typed.args.map((arg) => this.expr(arg, aggregates));
         const type = scalarOf(typed.type);
         if (typed.fn === 'coalesce') {
-          commonTypeFunction('coalesce', type);
           return {
             kind: 'Call',
             name: 'coalesce',
