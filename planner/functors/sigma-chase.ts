@@ -31,6 +31,7 @@ import {
   type Mapping,
   type SchemaPath,
 } from '../../catalog/index.js';
+import { FunctorError } from './errors.js';
 import { generatorNames, sigmaRowsLimit } from './sigma.js';
 
 export interface SigmaChaseOptions {
@@ -181,10 +182,14 @@ export function sigmaChase(
   for (const table of input.tables) {
     const start = base.get(table.entity) as number;
     for (const [name, column] of table.attributes) {
-      const image = attributePaths.get(`${table.entity}.${name}`) as {
-        path: readonly ForeignKey[];
-        attribute: string;
-      };
+      const image = attributePaths.get(`${table.entity}.${name}`);
+      if (image === undefined) {
+        throw new FunctorError(
+          'E_FUNCTOR_MISMATCH',
+          `sigma ${mapping.name}: the instance has an attribute \`${table.entity}.${name}\` that ` +
+            `\`${mapping.source.name}\` does not have`,
+        );
+      }
       const targetEntity =
         image.path.length === 0
           ? mapping.entity(table.entity)
