@@ -222,8 +222,10 @@ interface Check {
   /** For an equation `term(new variable) = term(earlier)`: the two sides, for a hash index. */
   readonly probe:
     | {
-        readonly own: (binding: Int32Array) => string | undefined;
-        readonly other: (binding: Int32Array) => string | undefined;
+        readonly own: (binding: Int32Array) => Key;
+        readonly other: (binding: Int32Array) => Key;
+        /** The new variable's side is the variable itself (a row): its row is the key. */
+        readonly identity: boolean;
       }
     | undefined;
 }
@@ -251,9 +253,9 @@ function joinBlock(input: SaturatedInstance, block: QueryBlock, rowsMax: number)
     if (step >= 0 && left !== right) {
       probe =
         left === step && alone(equation.lhs)
-          ? { own: keyOf, other: otherKeyOf }
+          ? { own: keyOf, other: otherKeyOf, identity: equation.lhs.kind === 'Var' }
           : right === step && alone(equation.rhs)
-            ? { own: otherKeyOf, other: keyOf }
+            ? { own: otherKeyOf, other: keyOf, identity: equation.rhs.kind === 'Var' }
             : undefined;
     }
     (step < 0 ? constantChecks : (checksAt[step] as Check[])).push({ test, probe });
@@ -267,7 +269,9 @@ function joinBlock(input: SaturatedInstance, block: QueryBlock, rowsMax: number)
   const indexes = checksAt.map((checks, step) => {
     const probe = checks.find((check) => check.probe !== undefined)?.probe;
     if (probe === undefined) return undefined;
-    const index = new Map<string, number[]>();
+    // `d = e.worksIn` with d the new variable: the candidate is the row the other side reaches.
+    if (probe.identity) return { index: undefined, other: probe.other };
+    const index = new Map<Key & {}, number[]>();
     const binding = new Int32Array(width);
     for (let row = 0; row < (rowCounts[step] as number); row++) {
       binding[step] = row;
@@ -315,7 +319,12 @@ function joinBlock(input: SaturatedInstance, block: QueryBlock, rowsMax: number)
     const indexed = indexes[step];
     if (indexed !== undefined) {
       const key = indexed.other(binding);
-      const rows = key === undefined ? undefined : indexed.index.get(key);
+      if (key === undefined) return;
+      if (indexed.index === undefined) {
+        visit(step, key as number);
+        return;
+      }
+      const rows = indexed.index.get(key);
       for (const row of rows ?? []) visit(step, row);
       return;
     }
@@ -334,18 +343,17 @@ function lastVariable(term: TypedTerm, variables: ReadonlyMap<string, number>): 
   return last;
 }
 
+/** A row (its index) or a value (`cellKey`); undefined for SQL NULL, which equals nothing. */
+type Key = number | bigint | boolean | string | undefined;
+
 /** A function giving, at a binding, a key equal for equal rows or values (undefined: NULL). */
-function keyFunction(
-  compiler: TermCompiler,
-  term: TypedTerm,
-): (binding: Int32Array) => string | undefined {
+function keyFunction(compiler: TermCompiler, term: TypedTerm): (binding: Int32Array) => Key {
   const sortIsEntity =
     term.kind === 'Var'
       ? term.sort.kind === 'EntitySort'
       : term.kind === 'Fk' || term.kind === 'Gen';
   if (sortIsEntity) {
-    const row = compiler.row(term);
-    return (binding) => `r${row(binding)}`;
+    return compiler.row(term);
   }
   const value = compiler.value(term);
   return (binding) => cellKey(value(binding) as CellValue);

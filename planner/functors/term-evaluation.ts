@@ -37,11 +37,16 @@ export type ValueFunction = (binding: Int32Array) => CellValue;
 
 const NULL_CELL: CellValue = Object.freeze({ value: null, label: undefined });
 
-/** A key that two cells share exactly when they are equal (undefined: NULL equals nothing). */
-export function cellKey(cell: CellValue): string | undefined {
+/**
+ * A key that two cells share exactly when they are equal (undefined: NULL equals nothing):
+ * the value itself for numbers, bigints and booleans (no allocation), a tagged string for
+ * strings and labelled nulls.
+ */
+export function cellKey(cell: CellValue): string | number | bigint | boolean | undefined {
   if (cell.label !== undefined) return `l${cell.label}`;
-  if (cell.value === null) return undefined;
-  return `${typeof cell.value}:${String(cell.value)}`;
+  const value = cell.value;
+  if (value === null) return undefined;
+  return typeof value === 'string' ? `v${value}` : value;
 }
 
 /** Printed form of a cell inside a label (`plus(e1.age, 1)`). */
