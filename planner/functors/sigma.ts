@@ -299,8 +299,9 @@ function cellTerm(
 /**
  * Per entity, a generator name for each row, unique across the instance. A row's own name is
  * kept unless another entity has a row of that name, or it reads as a term over another
- * generator (`e1.manager`, when `e1` is a generator: the saturation would name the row it
- * creates for e1's manager the same); those are qualified by their entity (`Emp:e1.manager`).
+ * generator (`e1.manager`, when `e1` is a generator, or `e1.manager.boss` when `e1.manager` is:
+ * the saturation would name the row it creates for e1's manager the same); those are qualified
+ * by their entity (`Emp:e1.manager`).
  */
 export function generatorNames(input: SaturatedInstance): Map<string, readonly string[]> {
   const [only, ...others] = input.tables;
@@ -317,9 +318,12 @@ export function generatorNames(input: SaturatedInstance): Map<string, readonly s
       else seen.add(name);
     }
   }
+  // `a.f.g` reads as a term over `a` and over `a.f`: any prefix ending before a dot.
   const reads = (name: string): boolean => {
-    const dot = name.indexOf('.');
-    return dot > 0 && seen.has(name.slice(0, dot));
+    for (let dot = name.indexOf('.'); dot > 0; dot = name.indexOf('.', dot + 1)) {
+      if (seen.has(name.slice(0, dot))) return true;
+    }
+    return false;
   };
   const used = new Set<string>();
   const result = new Map<string, readonly string[]>();

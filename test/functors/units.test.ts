@@ -155,4 +155,18 @@ describe('functors: units and counits', () => {
     );
     assert.ok(checked > 200, `only ${checked} maps checked`);
   });
+
+  it('ε of Σ ⊣ Δ when an input row is named like a term over another (`g.f.h` beside `g.f`)', () => {
+    // Seed 392: Δ_G K has rows `ku0g0.u01` and `ku0g0.u01.u12`; Σ_G creates `ku0g0.u01.u12` too.
+    const { text } = randomMigration(392);
+    const { program } = checkProgramCollecting(parseProgram(text), {
+      evaluator: functorEvaluator(),
+    });
+    const k = program.instances.get('K');
+    assert.ok(k !== undefined);
+    const counit = sigmaDeltaCounit(mappingOf(program, 'G'), k.rows());
+    assert.equal(morphismObstacle(counit), undefined);
+    const names = counit.source.table('U2').rowNames;
+    assert.equal(new Set(names).size, names.length, names.join(' '));
+  });
 });
