@@ -11,7 +11,7 @@
  * The catalog already checked names and types; the types it computed are the output types
  * (SUM of Int is Int, AVG of Int is Float, as the compact dialect defines them).
  */
-import { assertNever, type ScalarType } from '../../common/index.js';
+import { assertNever, InternalError, type ScalarType } from '../../common/index.js';
 import type { CompactQuery, ExprType, TypedExpr } from '../../catalog/index.js';
 import type { RelationSource, TableSource } from '../data/source.js';
 import { PlanError } from '../errors.js';
@@ -127,15 +127,13 @@ class CompactPlanner {
   ): Map<string, Expr> {
     let key = variable;
     let current = this.reached.get(variable);
-    if (current === undefined)
-      throw new PlanError('E_PLAN', `internal: unknown variable ${variable}`);
+    if (current === undefined) throw new InternalError(`unknown variable ${variable}`);
     for (const foreignKey of foreignKeys) {
       const nextKey = `${key}.${foreignKey.name}`;
       let next = this.reached.get(nextKey);
       if (next === undefined) {
         const fk = current.columns.get(foreignKey.name);
-        if (fk === undefined)
-          throw new PlanError('E_PLAN', `internal: no column ${foreignKey.name}`);
+        if (fk === undefined) throw new InternalError(`no column ${foreignKey.name}`);
         const target = this.scan(foreignKey.target, nextKey);
         const id = target.columns.get('id')!;
         this.plan = joinNode('left', this.plan!, target.plan, {
@@ -163,11 +161,11 @@ class CompactPlanner {
         );
         const name = typed.attribute === undefined ? 'id' : typed.attribute.name;
         const found = columns.get(name);
-        if (found === undefined) throw new PlanError('E_PLAN', `internal: no column ${name}`);
+        if (found === undefined) throw new InternalError(`no column ${name}`);
         return found;
       }
       case 'OutputRef':
-        throw new PlanError('E_PLAN', 'internal: an output reference outside order_by');
+        throw new InternalError('an output reference outside order_by');
       case 'Literal':
         return literal(typed.value, scalarOf(typed.type));
       case 'Unary': {
@@ -186,8 +184,7 @@ class CompactPlanner {
           type: 'Bool',
         };
       case 'Aggregate': {
-        if (!aggregates)
-          throw new PlanError('E_PLAN', 'internal: an aggregate where none is allowed');
+        if (!aggregates) throw new InternalError('an aggregate where none is allowed');
         const type = scalarOf(typed.type);
         const fn = typed.argument === undefined ? 'count_star' : AGGREGATES[typed.fn]!;
         const arg = typed.argument === undefined ? undefined : this.expr(typed.argument, false);

@@ -12,6 +12,7 @@ import {
   assertNever,
   compareDecimal,
   divideDecimal,
+  InternalError,
   multiplyDecimal,
   normalizeInt,
   subtractDecimal,
@@ -76,10 +77,7 @@ export function evaluate(
       }
       if (env.outer.has(expr.id))
         return constVector(expr.type, env.outer.get(expr.id) ?? null, length);
-      throw new PlanError(
-        'E_PLAN',
-        `internal: column ${expr.name} (#${expr.id}) is not available here`,
-      );
+      throw new InternalError(`column ${expr.name} (#${expr.id}) is not available here`);
     }
     case 'Literal':
       return constVector(expr.type, expr.value, length);
@@ -431,7 +429,7 @@ export function scalarArith(
     case 'Decimal':
       return decimalArith(op, a as string, b as string);
     default:
-      throw new PlanError('E_PLAN', `internal: arithmetic on ${resultType}`);
+      throw new InternalError(`arithmetic on ${resultType}`);
   }
 }
 
@@ -506,7 +504,7 @@ function negate(type: ScalarType, value: Scalar): Value {
     case 'Decimal':
       return negateDecimal(value as string);
     default:
-      throw new PlanError('E_PLAN', `internal: negation of ${type}`);
+      throw new InternalError(`negation of ${type}`);
   }
 }
 
@@ -609,8 +607,7 @@ function resolvedCall(expr: Extract<Expr, { kind: 'Call' }>): ResolvedFunction {
             name,
             expr.args.map((arg) => arg.type),
           );
-    if (resolved === undefined)
-      throw new PlanError('E_PLAN', `internal: function ${name} does not resolve`);
+    if (resolved === undefined) throw new InternalError(`function ${name} does not resolve`);
     resolvedCalls.set(expr, resolved);
   }
   return resolved;
