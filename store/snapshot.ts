@@ -28,7 +28,15 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { limits } from '../common/index.js';
 import { bitmapBytes, countBits, getBit } from './bitmap.js';
-import { Chunk, CHUNK_ROWS, chunkCount, rowsInChunk, type ChunkValues } from './chunk.js';
+import {
+  Chunk,
+  CHUNK_MASK,
+  CHUNK_ROWS,
+  CHUNK_SHIFT,
+  chunkCount,
+  rowsInChunk,
+  type ChunkValues,
+} from './chunk.js';
 import type { Checksum } from './checksum.js';
 import { SEAL_OVERHEAD_BYTES, type EncryptionKey } from './encryption.js';
 import { Dictionary } from './dictionary.js';
@@ -81,6 +89,34 @@ function bytes(values: ArrayBufferView, length = values.byteLength): Buffer {
 }
 
 /**
+ * The strings of a dictionary column that active rows use, and old code → new code. Codes of
+ * NULL and deleted rows map to whatever (they are written as 0).
+ */
+function liveDictionary(
+  chunks: readonly Chunk[],
+  rowCount: number,
+  strings: readonly string[],
+  isDeleted: (rowId: number) => boolean,
+): { strings: string[]; translate: Uint32Array } {
+  const translate = new Uint32Array(strings.length);
+  const used = new Uint8Array(strings.length);
+  for (let chunkIndex = 0; chunkIndex < chunkCount(rowCount); chunkIndex++) {
+    const chunk = chunks[chunkIndex]!;
+    const codes = chunk.values as Uint32Array;
+    for (let offset = 0; offset < rowsInChunk(rowCount, chunkIndex); offset++) {
+      if (chunk.validity !== undefined && !getBit(chunk.validity, offset)) continue;
+      if (isDeleted(chunkIndex * CHUNK_ROWS + offset)) continue;
+      used[codes[offset]!] = 1;
+    }
+  }
+  const live: string[] = [];
+  for (let code = 0; code < strings.length; code++) {
+    if (used[code] === 1) translate[code] = live.push(strings[code]!) - 1;
+  }
+  return { strings: live, translate };
+}
+
+/**
  * A copy of the first `bits` bits of a bitmap, the bits past them cleared. Values are written
  * straight from the version's chunks (rows below the row count never change), but a bitmap's
  * last byte is shared with rows a later transaction may append in place while the file is
@@ -114,6 +150,14 @@ export async function writeSnapshot(
   };
   const tables = [...version.tables.values()].map((table) => {
     const rowCount = table.rowCount;
+    // Deleted rows are purged: their slots zero and NULL, their labels and any string only they
+    // used left out (a snapshot never brings back what a compaction purged).
+    const deletedChunks = table.activeRowCount < rowCount ? table.deletedChunks() : [];
+    const hasDeleted = deletedChunks.some((bitmap) => bitmap !== undefined);
+    const isDeleted = (rowId: number): boolean => {
+      const bitmap = deletedChunks[rowId >>> CHUNK_SHIFT];
+      return bitmap !== undefined && getBit(bitmap, rowId & CHUNK_MASK);
+    };
     const columns = table.columns.map((column, columnIndex): ColumnEntry => {
       const representation = column.representation;
       const width = WIDTHS[representation];
@@ -121,29 +165,49 @@ export async function writeSnapshot(
       const values: Buffer[] = [];
       const validity: Buffer[] = [];
       const labels: [number, string][] = [];
-      const hasValidity = chunks.some((chunk) => chunk.validity !== undefined);
+      const hasValidity = hasDeleted || chunks.some((chunk) => chunk.validity !== undefined);
+      let strings = column.dictionary()?.strings;
+      let translate: Uint32Array | undefined;
+      if (strings !== undefined && hasDeleted) {
+        ({ strings, translate } = liveDictionary(chunks, rowCount, strings, isDeleted));
+      }
       for (let chunkIndex = 0; chunkIndex < chunkCount(rowCount); chunkIndex++) {
         const chunk = chunks[chunkIndex]!;
         const rows = rowsInChunk(rowCount, chunkIndex);
-        values.push(bytes(chunk.values, rows * width));
+        const deleted = deletedChunks[chunkIndex];
+        let bits: Buffer | undefined;
         if (hasValidity) {
-          validity.push(
+          bits =
             chunk.validity === undefined
               ? Buffer.alloc(bitmapBytes(rows), 0xff)
-              : bitsCopy(chunk.validity, rows),
-          );
+              : bitsCopy(chunk.validity, rows);
+          if (rows % 8 !== 0) bits[bits.length - 1]! &= (1 << (rows % 8)) - 1;
         }
+        if (deleted === undefined && translate === undefined) {
+          values.push(bytes(chunk.values, rows * width));
+        } else {
+          const copy = chunk.values.slice(0, rows);
+          for (let offset = 0; offset < rows; offset++) {
+            if (deleted !== undefined && getBit(deleted, offset)) {
+              if (copy instanceof BigInt64Array) copy[offset] = 0n;
+              else copy[offset] = 0;
+              bits![offset >>> 3]! &= ~(1 << (offset & 7));
+            } else if (translate !== undefined) {
+              copy[offset] = translate[copy[offset] as number]!;
+            }
+          }
+          values.push(bytes(copy));
+        }
+        if (bits !== undefined) validity.push(bits);
         if (chunk.labels !== undefined) {
           for (const [offset, term] of chunk.labels) {
-            if (offset < rows) labels.push([chunkIndex * CHUNK_ROWS + offset, term]);
+            if (offset >= rows || (deleted !== undefined && getBit(deleted, offset))) continue;
+            labels.push([chunkIndex * CHUNK_ROWS + offset, term]);
           }
         }
       }
-      const dictionary = column.dictionary();
       const dictionaryPart =
-        dictionary === undefined
-          ? Buffer.alloc(0)
-          : Buffer.from(JSON.stringify(dictionary.strings));
+        strings === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(strings));
       const labelsPart =
         labels.length === 0 ? Buffer.alloc(0) : Buffer.from(JSON.stringify(labels));
       const valuesBytes = rowCount * width;

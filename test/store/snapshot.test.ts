@@ -96,7 +96,7 @@ describe('store: Snapshot V2', () => {
     assert.equal(reopened.recovery!.entries, 0);
     const state = reopened.latestVersion().tables.get('Person')!;
     assert.equal(state.isFullyLoaded, false, 'open reads the directory only');
-    assert.equal(reopened.table('Person').column('score').value(10), 10 / 3);
+    assert.equal(reopened.table('Person').column('score').value(11), 11 / 3);
     assert.ok(state.columns[2]!.isLoaded);
     assert.equal(state.columns[0]!.isLoaded, false);
     assert.deepEqual(dumpDatabase(reopened), expected);
@@ -197,6 +197,37 @@ describe('store: Snapshot V2', () => {
     // A WAL starting past the snapshot is a gap: refused.
     await writeFile(wal, after.subarray(after.indexOf(0x0a) + 1));
     await assert.rejects(store.open('older'), corrupt);
+  });
+
+  it('leaves the values of deleted rows out of a snapshot', async () => {
+    const database = await store.create('purge', [city, person]);
+    await database.insertRows('City', [{ name: 'Oslo' }, { name: 'SECRET-city' }]);
+    await database.insertRows(
+      'Person',
+      Array.from({ length: 200 }, (_, index) => ({
+        name: index % 50 === 7 ? `SECRET-${index}` : `p${index % 13}`,
+        age: index,
+        score: index % 50 === 7 ? labelledNull(`SECRET-label-${index}`) : index / 2,
+        city: 0,
+      })),
+    );
+    await database.deleteWhere('Person', (rowId, table) =>
+      String(table.column('name').value(rowId)).startsWith('SECRET'),
+    );
+    await database.delete('City', 1);
+    await database.compact();
+    await database.snapshot();
+    const expected = dumpDatabase(database);
+    await database.close();
+    const bytes = await readFile(join(directory, 'purge', SNAPSHOT_FILE), 'latin1');
+    assert.doesNotMatch(bytes, /SECRET/);
+    const reopened = await store.open('purge');
+    assert.deepEqual(dumpDatabase(reopened), expected);
+    assert.equal(reopened.table('Person').lookupEqual('name', 'p3').length, 15);
+    await reopened.insert('Person', { name: 'new', city: 0 });
+    await reopened.close();
+    const again = await store.open('purge');
+    assert.equal(again.table('Person').activeRowCount, 197);
   });
 
   it('a compaction supersedes the snapshot; a stale snapshot is ignored', async () => {
