@@ -49,6 +49,7 @@ import type {
 import type { BindContext } from './context.js';
 import { ExprBinder, type AggregateSink, type ExprClause } from './bind-expr.js';
 import { identifierMatches, Scope, type ScopeColumn } from './scope.js';
+import { informationSchemaTable } from '../data/information-schema.js';
 
 /** The CTEs visible at a point of a query (inner WITH shadows outer). */
 interface CteEnvironment {
@@ -477,22 +478,49 @@ export class QueryBinder {
         );
       }
     } else if (!identifierMatches(item.schema, 'public')) {
-      throw this.error(
-        'E_SQL_UNKNOWN_TABLE',
-        `relation "${item.schema.text}.${item.name.text}" does not exist`,
+      const view = identifierMatches(item.schema, 'information_schema')
+        ? informationSchemaTable(
+            this.context.source,
+            item.name.quoted ? item.name.text : item.name.text.toLowerCase(),
+          )
+        : undefined;
+      if (view === undefined) {
+        throw this.error(
+          'E_SQL_UNKNOWN_TABLE',
+          `relation "${item.schema.text}.${item.name.text}" does not exist`,
+          item.position,
+          'catrust has the schema public and the views information_schema.tables and .columns',
+        );
+      }
+      return this.scanRelation(
+        view,
+        aliasName ?? view.name,
+        item.alias?.columns ?? [],
         item.position,
-        'catrust has one schema, public',
       );
     }
     const table = this.resolveTable(item.name, item.position);
+    return this.scanRelation(
+      table,
+      aliasName ?? table.name,
+      item.alias?.columns ?? [],
+      item.position,
+    );
+  }
+
+  /** A scan of a table (an entity or a catalog view) and the columns it brings into scope. */
+  private scanRelation(
+    table: TableSource,
+    alias: string,
+    columnAliases: readonly Identifier[],
+    position: number,
+  ): BoundFrom {
     const relation = ++this.relationCounter;
-    const alias = aliasName ?? table.name;
-    const columnAliases = item.alias?.columns ?? [];
     if (columnAliases.length > table.columns.length) {
       throw this.error(
         'E_SQL_SYNTAX',
         `table "${alias}" has ${table.columns.length} columns available but ${columnAliases.length} columns specified`,
-        item.position,
+        position,
       );
     }
     const scanColumns = table.columns.map((info, columnIndex) => ({
