@@ -244,4 +244,56 @@ describe('functors: laws on random programs', () => {
       assert.equal(isomorphismObstacle(native, saturated), undefined, file);
     }
   });
+
+  it('with a path equation in U: Σ into U merges, and chase ≅ saturation, Σ_G∘Σ_F ≅ Σ_{F;G}', () => {
+    let programs = 0;
+    let compared = 0;
+    let merged = 0;
+    for (let seed = 1; programs < 60 && seed < 2000; seed++) {
+      const { text } = randomMigration(seed, { pathEquations: true });
+      if (!text.includes('path_equations')) continue;
+      programs++;
+      const result = checkProgramCollecting(parseProgram(text), { evaluator: functorEvaluator() });
+      for (const error of result.errors) {
+        assert.ok(
+          ['E_INSTANCE_CLASH', 'E_FUNCTOR_UNSUPPORTED'].includes(error.code),
+          `${error.message}\n${text}`,
+        );
+      }
+      const program = result.program;
+      // K itself may clash once the equation merges its rows: then there is nothing to migrate.
+      if (program.instances.get('DK') === undefined) continue;
+      compared++;
+      const g = mapping(program, 'G');
+      const pulled = rows(program, 'DK');
+      const native = attempt(() => sigmaChase(g, pulled) as SaturatedInstance);
+      const saturated = attempt(() => saturate(sigmaPresentationOfRows(g, pulled)));
+      if (typeof native === 'string' || typeof saturated === 'string') {
+        assert.equal(native, saturated, text);
+      } else {
+        assert.equal(isomorphismObstacle(native, saturated), undefined, text);
+        if (native.totalRows < pulled.totalRows) merged++;
+      }
+      const input = program.instances.get('I');
+      assert.ok(input !== undefined);
+      const composed = mapping(program, 'F').compose(g);
+      const direct = attempt(() =>
+        sigma(composed, input.rows(), { presentation: input.presentation }),
+      );
+      const twoSteps = program.instances.get('SSI');
+      if (typeof direct === 'string') assert.equal(twoSteps, undefined, text);
+      else {
+        assert.ok(twoSteps !== undefined, text);
+        assert.equal(isomorphismObstacle(direct, twoSteps.rows()), undefined, text);
+      }
+      assert.deepEqual(
+        namedJson(delta(composed, rows(program, 'K'))),
+        namedJson(rows(program, 'DDK')),
+        text,
+      );
+    }
+    assert.equal(programs, 60);
+    assert.ok(compared > 20, `only ${compared} programs without a clash in K`);
+    assert.ok(merged > 0, 'no Σ merged rows through the path equation');
+  });
 });

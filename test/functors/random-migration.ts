@@ -28,7 +28,15 @@ export interface RandomMigration {
 
 const CONSTANTS = ['c0', 'c1', 'c2'];
 
-export function randomMigration(seed: number): RandomMigration {
+export interface RandomMigrationOptions {
+  /** Give U a path equation between two parallel paths (Σ into U then merges rows). */
+  readonly pathEquations?: boolean;
+}
+
+export function randomMigration(
+  seed: number,
+  options: RandomMigrationOptions = {},
+): RandomMigration {
   const random = createRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const chance = (p: number): boolean => random() < p;
@@ -44,11 +52,29 @@ export function randomMigration(seed: number): RandomMigration {
     for (let k = 0; k < attributeCount; k++)
       u.attributes.push({ name: `ua${i}${k}`, entity: `U${i}` });
   }
+  const uEquations: string[] = [];
+  if (options.pathEquations === true) {
+    // Drawn from a second stream, so the rest of the program is the one the seed gives anyway.
+    const extra = createRandom(seed ^ 0x5bd1e995);
+    const parallel = u.entities.flatMap((entity) => {
+      const paths = pathsFrom(u, entity, 2).filter((path) => path.foreignKeys.length > 0);
+      return paths.flatMap((p, i) =>
+        paths
+          .slice(i + 1)
+          .filter((q) => q.target === p.target)
+          .map(
+            (q) => `${entity}.${p.foreignKeys.join('.')} = ${entity}.${q.foreignKeys.join('.')}`,
+          ),
+      );
+    });
+    if (parallel.length > 0)
+      uEquations.push(parallel[Math.floor(extra() * parallel.length)] as string);
+  }
   const [t, g] = derive(u, 'T', 'G', random);
   const [s, f] = derive(t, 'S', 'F', random);
   const lines: string[] = [
     `typeside Ty = literal { types String  constants ${CONSTANTS.join(' ')} : String }`,
-    printSchema(u),
+    printSchema(u, uEquations),
     printSchema(t),
     printSchema(s),
     g,
@@ -155,7 +181,7 @@ function derive(
   return [schema, lines.join('\n')];
 }
 
-function printSchema(schema: RandomSchema): string {
+function printSchema(schema: RandomSchema, pathEquations: readonly string[] = []): string {
   const lines = [
     `schema ${schema.name} = literal : Ty {`,
     `  entities ${schema.entities.join(' ')}`,
@@ -165,6 +191,7 @@ function printSchema(schema: RandomSchema): string {
       `  foreign_keys ${schema.foreignKeys.map((fk) => `${fk.name} : ${fk.source} -> ${fk.target}`).join('  ')}`,
     );
   }
+  if (pathEquations.length > 0) lines.push(`  path_equations ${pathEquations.join('  ')}`);
   if (schema.attributes.length > 0) {
     lines.push(
       `  attributes ${schema.attributes.map((a) => `${a.name} : ${a.entity} -> String`).join('  ')}`,
