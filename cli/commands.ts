@@ -99,6 +99,49 @@ export function registerCommands(program: Command): void {
       },
     );
 
+  for (const kind of ['sigma', 'delta', 'pi'] as const) {
+    const what = {
+      sigma: 'push an instance forward along a mapping (Σ, the left adjoint of Δ)',
+      delta: 'pull an instance back along a mapping (Δ)',
+      pi: 'push an instance forward along a mapping (Π, the right adjoint of Δ)',
+    }[kind];
+    program
+      .command(kind)
+      .description(what)
+      .argument('<file>', 'a .cql program')
+      .requiredOption('--mapping <name>', 'the mapping F')
+      .requiredOption(
+        '--instance <name>',
+        `the instance (on F's ${kind === 'delta' ? 'target' : 'source'})`,
+      )
+      .option('--json', 'print the run JSON (docs/run-json.md)')
+      .action(
+        async (file: string, options: { mapping: string; instance: string; json?: boolean }) => {
+          const { runFunctor } = await import('./commands/functors.js');
+          runFunctor(kind, file, options);
+        },
+      );
+  }
+  for (const which of ['unit', 'counit'] as const) {
+    program
+      .command(which)
+      .description(`print the ${which} of Σ ⊣ Δ or Δ ⊣ Π at an instance, as a map of rows`)
+      .argument('<file>', 'a .cql program')
+      .requiredOption('--mapping <name>', 'the mapping F')
+      .requiredOption('--instance <name>', 'the instance')
+      .option('--adjunction <which>', 'sigma-delta or delta-pi', 'sigma-delta')
+      .option('--json', 'print {source, target, map} as JSON')
+      .action(
+        async (
+          file: string,
+          options: { mapping: string; instance: string; adjunction: string; json?: boolean },
+        ) => {
+          const { runAdjunctionMap } = await import('./commands/functors.js');
+          runAdjunctionMap(which, file, options);
+        },
+      );
+  }
+
   program
     .command('viz')
     .description('draw the schema graph (entities, attributes, foreign keys)')

@@ -90,6 +90,8 @@ export function renderText(
   program: CheckedProgram,
   results: Record<string, RunJsonInstance | RunJsonQuery>,
   queryInputs: ReadonlyMap<string, string>,
+  /** Schemas of results that are not instances of the program (a migration's output). */
+  schemaNames: ReadonlyMap<string, string> = new Map(),
 ): string {
   const out: string[] = [];
   for (const [name, result] of Object.entries(results)) {
@@ -99,7 +101,7 @@ export function renderText(
       out.push(`query ${name} on instance ${input}`);
       tables = { result: result as RunJsonQuery };
     } else {
-      const schema = program.instances.get(name)?.schema.name ?? '?';
+      const schema = schemaNames.get(name) ?? program.instances.get(name)?.schema.name ?? '?';
       out.push(`instance ${name} : ${schema}`);
       tables = result as RunJsonInstance;
     }

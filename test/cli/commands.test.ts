@@ -257,6 +257,94 @@ instance I = empty : Sx
     );
   });
 
+  it('sigma, delta and pi print one migration; unit and counit print the row maps', () => {
+    const sigma = runCli([
+      'sigma',
+      'examples/migration.cql',
+      '--mapping',
+      'Embed',
+      '--instance',
+      'People',
+      '--json',
+    ]);
+    assert.equal(sigma.status, 0, sigma.stderr);
+    const expected = JSON.parse(
+      readFileSync(join(expectedDir, 'migration.expected.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    assert.deepEqual(JSON.parse(sigma.stdout), { 'sigma Embed People': expected['PeopleInTown'] });
+    const deltaResult = runCli([
+      'delta',
+      'examples/migration.cql',
+      '--mapping',
+      'Embed',
+      '--instance',
+      'Town',
+      '--json',
+    ]);
+    assert.equal(deltaResult.status, 0, deltaResult.stderr);
+    assert.deepEqual(JSON.parse(deltaResult.stdout), {
+      'delta Embed Town': expected['TownPeople'],
+    });
+    const wrongSide = runCli([
+      'delta',
+      'examples/migration.cql',
+      '--mapping',
+      'Embed',
+      '--instance',
+      'People',
+    ]);
+    assert.equal(wrongSide.status, 1);
+    assert.match(
+      wrongSide.stderr,
+      /delta takes an instance of `Linked` \(the target of `Embed`\), but `People` is on `Flat`/,
+    );
+    const unknown = runCli([
+      'pi',
+      'examples/migration.cql',
+      '--mapping',
+      'Embed',
+      '--instance',
+      'Peopel',
+    ]);
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /no instance `Peopel`.*did you mean `People`/);
+    // ε : Σ Δ Town → Town sends each fresh city of a resident to the city the resident lives in.
+    const counit = runCli([
+      'counit',
+      'examples/migration.cql',
+      '--mapping',
+      'Embed',
+      '--instance',
+      'Town',
+      '--json',
+    ]);
+    assert.equal(counit.status, 0, counit.stderr);
+    const morphism = JSON.parse(counit.stdout) as {
+      source: Record<string, { rows: Record<string, unknown>[] }>;
+      target: Record<string, { rows: Record<string, unknown>[] }>;
+      map: Record<string, number[]>;
+    };
+    assert.deepEqual(morphism.map['Resident'], [0, 1, 2]);
+    morphism.source['Resident']?.rows.forEach((row, i) => {
+      const image = morphism.target['Resident']?.rows[morphism.map['Resident']?.[i] ?? -1];
+      assert.equal(image?.['rname'], row['rname']);
+      // The map respects the foreign key: livesIn then map = map then livesIn.
+      assert.equal(morphism.map['City']?.[row['livesIn'] as number], image?.['livesIn']);
+    });
+    const unit = runCli([
+      'unit',
+      'examples/migration.cql',
+      '--mapping',
+      'Embed',
+      '--instance',
+      'People',
+      '--adjunction',
+      'delta-pi',
+    ]);
+    assert.equal(unit.status, 1, 'the Δ ⊣ Π unit takes an instance of the target');
+    assert.match(unit.stderr, /the unit of Δ ⊣ Π takes an instance of `Linked`/);
+  });
+
   it('generate cypher writes constraints per entity', () => {
     const result = runCli(['generate', 'cypher', 'examples/company.cql']);
     assert.equal(result.status, 0, result.stderr);
