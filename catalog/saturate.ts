@@ -511,9 +511,13 @@ export class Saturator {
       }
     }
     if (this.errors.length > 0) throw new SaturationFailed(this.errors);
+    const generatorRows = new Map<string, number>();
+    for (const [name, node] of this.#generatorNodes)
+      generatorRows.set(name, this.rowOfGenerator(node));
     const instance = new SaturatedInstance(
       this.schema,
       this.schema.entities.map((entity) => this.#table(entity.index)),
+      generatorRows,
     );
     this.#checkNotNull(instance);
     if (this.errors.length > 0) throw new SaturationFailed(this.errors);

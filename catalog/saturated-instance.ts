@@ -53,8 +53,16 @@ export class SaturatedInstance {
   readonly #tables = new Map<string, InstanceTable>();
   readonly #rowsByName = new Map<string, Map<string, number>>();
 
-  constructor(schema: Schema, tables: readonly InstanceTable[]) {
+  /** Row-generator name → the row it ended up in (saturated presentations only). */
+  readonly #generatorRows: ReadonlyMap<string, number> | undefined;
+
+  constructor(
+    schema: Schema,
+    tables: readonly InstanceTable[],
+    generatorRows?: ReadonlyMap<string, number>,
+  ) {
     this.schema = schema;
+    this.#generatorRows = generatorRows;
     const byEntity = new Map(tables.map((table) => [table.entity, table]));
     this.tables = Object.freeze(
       schema.entities.map((entity) => {
@@ -94,6 +102,15 @@ export class SaturatedInstance {
       this.#rowsByName.set(entity, index);
     }
     return index.get(name);
+  }
+
+  /**
+   * The row a generator of the presentation ended up in — also for a generator equated to an
+   * earlier one, whose row carries the earlier name. Undefined for an instance that was not
+   * saturated from a presentation (Δ, Π, eval results) or an unknown name.
+   */
+  generatorRow(name: string): number | undefined {
+    return this.#generatorRows?.get(name);
   }
 
   /** The target row of a foreign key. */

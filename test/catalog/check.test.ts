@@ -395,3 +395,22 @@ instance I = literal : S {
     assert.equal(rows?.rowCount('Dept'), 1);
   });
 });
+
+describe('catalog: where generators land', () => {
+  it('gives the row of every generator, merged ones included', () => {
+    const result = check(`typeside Ty = sql
+schema S = literal : Ty { entities A  foreign_keys f : A -> A }
+instance I = literal : S {
+  generators a b c : A
+  equations b = a  c.f = c  a.f = c
+}`);
+    assert.deepEqual(result.errors, []);
+    const rows = result.program.instances.get('I')?.rows();
+    assert.ok(rows);
+    assert.equal(rows.rowCount('A'), 2); // a (= b) and c
+    assert.equal(rows.generatorRow('a'), rows.generatorRow('b'));
+    assert.notEqual(rows.generatorRow('a'), rows.generatorRow('c'));
+    assert.equal(rows.follow('A', 'f', rows.generatorRow('c') as number), rows.generatorRow('c'));
+    assert.equal(rows.generatorRow('zz'), undefined);
+  });
+});
