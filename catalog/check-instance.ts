@@ -289,7 +289,14 @@ function checkDerivedInstance(
   if (evaluator === undefined || !input.evaluated) return instance;
   let rows: SaturatedInstance;
   try {
-    const request = { instance, input: input.rows() };
+    const request = {
+      instance,
+      input: input.rows(),
+      limits: {
+        instanceRowsMax: env.options.instanceRowsMax,
+        congruenceStepsMax: env.options.congruenceStepsMax,
+      },
+    };
     switch (definition.kind) {
       case 'sigma':
         rows = evaluator.sigma(definition.mapping, request);

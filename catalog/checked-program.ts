@@ -40,6 +40,14 @@ export interface EvaluationRequest {
   readonly instance: CheckedInstance;
   /** The saturated input instance (`I` of `sigma F I`). */
   readonly input: SaturatedInstance;
+  /**
+   * The limits the program is checked under, when the caller set them (`CheckOptions`); an
+   * evaluator uses them unless its own options say otherwise.
+   */
+  readonly limits: {
+    readonly instanceRowsMax: number | undefined;
+    readonly congruenceStepsMax: number | undefined;
+  };
 }
 
 /**

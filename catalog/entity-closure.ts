@@ -234,7 +234,7 @@ export class EntityClosure {
     return name;
   }
 
-  /** The foreign keys of the cycle the path that created `node` runs around. */
+  /** The foreign keys of the cycle the path that created `node` runs around; [] when none. */
   #cycleOf(node: number): ForeignKey[] {
     const path: ForeignKey[] = [];
     let current = node;
@@ -253,7 +253,8 @@ export class EntityClosure {
         if ((path[start] as ForeignKey).source === target) return path.slice(start, end + 1);
       }
     }
-    return path;
+    // No cycle: the instance is finite, only larger than the limit.
+    return [];
   }
 
   /** Row id lookups for the caller once the chase is done. */

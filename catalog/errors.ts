@@ -19,6 +19,7 @@
  * | E_INSTANCE_NOT_NULL         | a NOT NULL attribute left without a value                    |
  * | E_INSTANCE_CLASH            | two different constants forced equal                         |
  * | E_INSTANCE_INFINITE         | saturation reached `instanceRowsMax` along a foreign-key cycle |
+ * | E_INSTANCE_TOO_LARGE        | a finite instance with more rows than `instanceRowsMax`      |
  * | E_INSTANCE_NOT_EVALUATED    | the rows of an instance nobody evaluated (no evaluator)      |
  *
  * Warnings (`CatalogWarning`) say what the catalog could not decide or chose to skip: a path
@@ -47,6 +48,7 @@ export type CatalogErrorCode =
   | 'E_INSTANCE_NOT_NULL'
   | 'E_INSTANCE_CLASH'
   | 'E_INSTANCE_INFINITE'
+  | 'E_INSTANCE_TOO_LARGE'
   | 'E_INSTANCE_NOT_EVALUATED';
 
 const SQLSTATE: Readonly<Record<CatalogErrorCode, string>> = {
@@ -63,6 +65,7 @@ const SQLSTATE: Readonly<Record<CatalogErrorCode, string>> = {
   E_INSTANCE_NOT_NULL: '23502',
   E_INSTANCE_CLASH: '23505',
   E_INSTANCE_INFINITE: '54000',
+  E_INSTANCE_TOO_LARGE: '54000',
   E_INSTANCE_NOT_EVALUATED: '55000',
 };
 

@@ -186,6 +186,22 @@ export class Saturator {
   }
 
   #infinite(thrown: InfiniteModel): SaturationFailed {
+    if (thrown.cycle.length === 0) {
+      // Rows were created along no cycle: a finite instance larger than the limit.
+      this.#fail(
+        new CatalogError(
+          'E_INSTANCE_TOO_LARGE',
+          `instance${this.#options.name ? ` \`${this.#options.name}\`` : ''} has more than ` +
+            `${this.#closure.rowsMax} rows (the limit instanceRowsMax); no foreign-key cycle is involved`,
+          {
+            location: this.#options.location,
+            hint: 'the instance is finite but larger than the limit: raise instanceRowsMax',
+            details: { limit: 'instanceRowsMax', max: this.#closure.rowsMax, rows: thrown.rows },
+          },
+        ),
+      );
+      return new SaturationFailed(this.errors);
+    }
     const cycle = thrown.cycle.map((fk) => `${fk.source}.${fk.name}`).join(' → ');
     const first = thrown.cycle[0];
     const error = new CatalogError(

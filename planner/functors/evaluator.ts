@@ -37,8 +37,8 @@ export function functorEvaluator(options: FunctorEvaluatorOptions = {}): Instanc
         name: request.instance.name,
         location: request.instance.location,
         presentation,
-        instanceRowsMax: options.instanceRowsMax,
-        congruenceStepsMax: options.congruenceStepsMax,
+        instanceRowsMax: options.instanceRowsMax ?? request.limits.instanceRowsMax,
+        congruenceStepsMax: options.congruenceStepsMax ?? request.limits.congruenceStepsMax,
       });
     },
     delta(mapping: Mapping, request: EvaluationRequest): SaturatedInstance {

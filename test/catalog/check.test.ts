@@ -7,6 +7,7 @@ import { describe, it } from 'mocha';
 import { checkProgramCollecting, type CheckResult } from '../../catalog/index.js';
 import { formatLocation } from '../../common/index.js';
 import { parseProgram } from '../../cql/index.js';
+import { functorEvaluator } from '../../planner/index.js';
 
 function check(text: string): CheckResult {
   return checkProgramCollecting(parseProgram(text, { file: 'p.cql' }), { allowExternalCode: true });
@@ -412,5 +413,29 @@ instance I = literal : S {
     assert.notEqual(rows.generatorRow('a'), rows.generatorRow('c'));
     assert.equal(rows.follow('A', 'f', rows.generatorRow('c') as number), rows.generatorRow('c'));
     assert.equal(rows.generatorRow('zz'), undefined);
+  });
+});
+
+describe('catalog: limits reach the evaluator', () => {
+  const program = `typeside Ty = sql
+schema S = literal : Ty { entities A }
+schema T = literal : Ty { entities A B  foreign_keys f : A -> B }
+mapping F = literal : S -> T { entity A -> A }
+instance I = literal : S { generators a1 a2 a3 : A }
+instance J = sigma F I`;
+
+  it('stops a Σ result past instanceRowsMax, saying no cycle is involved', () => {
+    const parsed = parseProgram(program, { file: 'l.cql' });
+    const free = checkProgramCollecting(parsed, { evaluator: functorEvaluator() });
+    assert.equal(free.program.instances.get('J')?.rows().totalRows, 6);
+    const limited = checkProgramCollecting(parsed, {
+      evaluator: functorEvaluator(),
+      instanceRowsMax: 5,
+    });
+    assert.deepEqual(
+      limited.errors.map((e) => `${e.code} ${e.location ? formatLocation(e.location) : ''}`),
+      ['E_INSTANCE_TOO_LARGE l.cql:6:14'],
+    );
+    assert.match(limited.errors[0]?.message ?? '', /more than 5 rows .*no foreign-key cycle/);
   });
 });
