@@ -3,12 +3,14 @@
  * hasher asynchronously (it instantiates WebAssembly); once made, a hasher is synchronous, so a
  * commit can checksum its line inside the writer's critical section without awaiting.
  */
-import { createXXHash3, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
 
 export class Checksum {
   private constructor(private readonly hasher: IHasher) {}
 
+  /** hash-wasm is imported here, on first use, not when the store module loads. */
   static async create(): Promise<Checksum> {
+    const { createXXHash3 } = await import('hash-wasm');
     return new Checksum(await createXXHash3());
   }
 

@@ -9,7 +9,6 @@
  * is E_STORE_KEY at open, before anything is decrypted — never garbage.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { argon2id } from 'hash-wasm';
 import { StoreError } from './errors.js';
 
 const NONCE_BYTES = 12;
@@ -46,6 +45,7 @@ async function derive(
   if (passphrase.length === 0) {
     throw new StoreError('E_STORE_KEY', 'the passphrase must not be empty');
   }
+  const { argon2id } = await import('hash-wasm');
   const key = await argon2id({
     password: passphrase,
     salt,

@@ -7,7 +7,7 @@
  * `loadSqlParser()` must have resolved once (it instantiates the WebAssembly module) before
  * `parseSql` is called; front doors await it at start-up.
  */
-import { loadModule, parseSync } from 'libpg-query';
+import type { parseSync as PgParseSync } from 'libpg-query';
 import type {
   A_Const,
   A_Expr,
@@ -41,10 +41,20 @@ import { SqlText } from './text.js';
 
 let loaded: Promise<void> | undefined;
 let ready = false;
+/** libpg-query's synchronous parser, once its module is loaded. */
+let parseSync: typeof PgParseSync = () => {
+  throw new Error('libpg-query is not loaded');
+};
 
-/** Instantiate the parser's WebAssembly module (once; later calls return the same promise). */
+/**
+ * Import libpg-query and instantiate its WebAssembly module (once; later calls return the same
+ * promise). The import itself is deferred to here so that a process that never parses SQL
+ * (most CLI commands) does not pay for loading the parser.
+ */
 export function loadSqlParser(): Promise<void> {
-  loaded ??= loadModule().then(() => {
+  loaded ??= import('libpg-query').then(async (module) => {
+    await module.loadModule();
+    parseSync = module.parseSync;
     ready = true;
   });
   return loaded;
