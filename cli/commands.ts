@@ -5,6 +5,16 @@
  */
 import type { Command } from 'commander';
 
+interface QueryOptionsCli {
+  program?: string;
+  instance?: string;
+  dataDir?: string;
+  database?: string;
+  sql?: string;
+  cql?: string;
+  format: string;
+}
+
 export function registerCommands(program: Command): void {
   program
     .command('init')
@@ -80,22 +90,38 @@ export function registerCommands(program: Command): void {
 
   program
     .command('query')
-    .description('run SQL or a compact CQL query over an instance of a program')
-    .requiredOption('--program <file>', 'the .cql program whose instance is queried')
+    .description(
+      'run SQL or a compact CQL query over an instance of a program or a stored database',
+    )
+    .option(
+      '--program <file>',
+      'the .cql program whose instance is queried (or whose schema --cql uses)',
+    )
     .option('--instance <name>', 'the instance to query (default: the last one)')
+    .option(
+      '--data-dir <dir>',
+      'query a database of this data directory instead (see catrust load)',
+    )
+    .option('--database <name>', 'the database of --data-dir')
     .option('--sql <statement>', 'one SQL statement (PostgreSQL dialect)')
     .option('--cql <query>', 'the body of a compact query: from … where … select …')
     .option('--format <format>', 'table, csv or json', 'table')
+    .action(async (options: QueryOptionsCli) => {
+      const { runQuery } = await import('./commands/query.js');
+      await runQuery(options);
+    });
+
+  program
+    .command('load')
+    .description('store an instance of a program durably as a database of a data directory')
+    .argument('<file>', 'a .cql program')
+    .requiredOption('--data-dir <dir>', 'the data directory (created when missing)')
+    .option('--database <name>', 'the new database (default: the instance name)')
+    .option('--instance <name>', 'the instance to store (default: the last one)')
     .action(
-      async (options: {
-        program?: string;
-        instance?: string;
-        sql?: string;
-        cql?: string;
-        format: string;
-      }) => {
-        const { runQuery } = await import('./commands/query.js');
-        await runQuery(options);
+      async (file: string, options: { dataDir: string; database?: string; instance?: string }) => {
+        const { runLoad } = await import('./commands/load.js');
+        await runLoad(file, options);
       },
     );
 

@@ -1,9 +1,12 @@
 /**
- * `catrust query --program FILE [--instance NAME] [--sql "…" | --cql "…"] [--format table|csv|json]`:
+ * `catrust query (--program FILE [--instance NAME] | --data-dir DIR --database NAME [--program FILE])
+ * [--sql "…" | --cql "…"] [--format table|csv|json]`:
  * load a program, take one of its instances (the last evaluated one by default) as tables —
  * one per entity with `id`, its attributes and its foreign keys (target ids) — and run one SQL
  * statement or one compact CQL query body over it through the planner.
  *
+ * With --data-dir the rows come from a database of the store (`catrust load` puts an instance
+ * there); --program then only names the schema for --cql bodies.
  * Without --sql or --cql it reads statements (a REPL on a terminal; see `repl`).
  * `--cql` is the body of a compact query over the instance's schema
  * (`from e : Employee where … select …`); errors in it are reported at `<--cql>:line:column`.
@@ -24,14 +27,19 @@ import {
   resultToCsv,
   resultToJson,
   resultToText,
+  StoreRelationSource,
   type QueryResult,
+  type RelationSource,
 } from '../../planner/index.js';
+import { Store } from '../../store/index.js';
 import { readSourceFile, toJson, writeOut } from '../io.js';
 import { formatError } from '../report.js';
 import { cliCheckOptions, writeWarnings } from '../program.js';
 
 export interface QueryOptions {
   readonly program?: string;
+  readonly dataDir?: string;
+  readonly database?: string;
   readonly instance?: string;
   readonly sql?: string;
   readonly cql?: string;
@@ -49,7 +57,7 @@ function option(field: string, message: string, hint?: string): CatrustError {
   });
 }
 
-function pickInstance(
+export function pickInstance(
   program: CheckedProgram,
   file: string,
   name: string | undefined,
@@ -93,15 +101,21 @@ function parseCql(text: string, options: { file: string }): ReturnType<typeof pa
 
 /** A program's instance opened for queries: SQL or compact CQL bodies run against it. */
 class QuerySession {
-  readonly source: ReturnType<typeof instanceDatabase>;
   readonly #schemaName: string | undefined;
 
   constructor(
-    readonly program: CheckedProgram,
-    readonly instance: CheckedInstance,
+    /** Where the rows are: the instance's own tables, or a store database. */
+    readonly source: RelationSource,
+    /** What names the tables: the label of the prompt and of errors. */
+    readonly label: string,
+    /** The program and instance whose schema checks `--cql` bodies (absent: SQL only). */
+    readonly program: CheckedProgram | undefined,
+    readonly instance: CheckedInstance | undefined,
   ) {
-    this.source = instanceDatabase(instance.rows());
-    this.#schemaName = [...program.schemas].find(([, schema]) => schema === instance.schema)?.[0];
+    this.#schemaName =
+      program === undefined || instance === undefined
+        ? undefined
+        : [...program.schemas].find(([, schema]) => schema === instance.schema)?.[0];
   }
 
   async sql(text: string, file: string): Promise<QueryResult> {
@@ -111,10 +125,10 @@ class QuerySession {
 
   /** A compact query body, checked in the program's scope over the instance's schema. */
   cql(text: string, file: string): QueryResult {
-    if (this.#schemaName === undefined) {
+    if (this.#schemaName === undefined || this.program === undefined) {
       throw option(
-        '--instance',
-        `the schema of instance \`${this.instance.name}\` has no name to query it by`,
+        '--program',
+        'a CQL query needs the schema: give --program FILE.cql (with --data-dir, the program whose instance was loaded)',
       );
     }
     const extra = parseCql(`query ${QUERY_NAME} : ${this.#schemaName} {\n${text}\n}`, { file });
@@ -162,27 +176,60 @@ export async function runQuery(options: QueryOptions): Promise<void> {
   if (!FORMATS.includes(format)) {
     throw option('--format', `unknown format \`${options.format}\``, `use ${FORMATS.join(', ')}`);
   }
-  if (options.program === undefined)
-    throw option('--program', 'give the program to query with --program FILE.cql');
+  if (options.program === undefined && options.dataDir === undefined) {
+    throw option(
+      '--program',
+      'give the program to query (--program FILE.cql) or a data directory (--data-dir DIR --database NAME)',
+    );
+  }
+  if (options.dataDir !== undefined && options.database === undefined) {
+    throw option(
+      '--database',
+      'give the database of the data directory to query with --database NAME',
+    );
+  }
   if (options.sql !== undefined && options.cql !== undefined) {
     throw option('--cql', 'give one of --sql "…" or --cql "…", not both');
   }
-  const file = options.program;
-  const ast = parseProgram(readSourceFile(file), { file });
-  const base = checkProgramCollecting(ast, cliCheckOptions());
-  const first = base.errors[0];
-  if (first !== undefined) throw first;
-  writeWarnings(base.program.warnings);
-  const session = new QuerySession(
-    base.program,
-    pickInstance(base.program, file, options.instance),
-  );
-  if (options.sql !== undefined) {
-    writeOut(render(await session.sql(options.sql, '<--sql>'), format));
-  } else if (options.cql !== undefined) {
-    writeOut(render(session.cql(options.cql, CQL_FILE), format));
-  } else {
-    await repl(session, format);
+  let program: CheckedProgram | undefined;
+  let instance: CheckedInstance | undefined;
+  if (options.program !== undefined) {
+    const file = options.program;
+    const base = checkProgramCollecting(
+      parseProgram(readSourceFile(file), { file }),
+      cliCheckOptions(),
+    );
+    const first = base.errors[0];
+    if (first !== undefined) throw first;
+    writeWarnings(base.program.warnings);
+    program = base.program;
+    instance = pickInstance(program, file, options.instance);
+  }
+  let store: Store | undefined;
+  try {
+    let session: QuerySession;
+    if (options.dataDir !== undefined) {
+      store = await Store.open(options.dataDir);
+      const database = await store.open(options.database ?? '');
+      session = new QuerySession(
+        new StoreRelationSource(database.view()),
+        options.database ?? '',
+        program,
+        instance,
+      );
+    } else {
+      const chosen = instance as CheckedInstance;
+      session = new QuerySession(instanceDatabase(chosen.rows()), chosen.name, program, chosen);
+    }
+    if (options.sql !== undefined) {
+      writeOut(render(await session.sql(options.sql, '<--sql>'), format));
+    } else if (options.cql !== undefined) {
+      writeOut(render(session.cql(options.cql, CQL_FILE), format));
+    } else {
+      await repl(session, format);
+    }
+  } finally {
+    await store?.close();
   }
 }
 
@@ -203,12 +250,12 @@ async function repl(session: QuerySession, format: string): Promise<void> {
   });
   const prompt = (continued: boolean): void => {
     if (!interactive) return;
-    lines.setPrompt(continued ? `${session.instance.name}-> ` : `${session.instance.name}=> `);
+    lines.setPrompt(continued ? `${session.label}-> ` : `${session.label}=> `);
     lines.prompt();
   };
   if (interactive) {
     writeOut(
-      `catrust query on instance ${session.instance.name} — end statements with ;  \\d tables  \\q quit`,
+      `catrust query on instance ${session.label} — end statements with ;  \\d tables  \\q quit`,
     );
   }
   let buffer = '';

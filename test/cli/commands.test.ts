@@ -345,6 +345,59 @@ instance I = empty : Sx
     assert.match(unit.stderr, /the unit of Δ ⊣ Π takes an instance of `Linked`/);
   });
 
+  it('load stores an instance durably; query --data-dir reads it back from the store', () => {
+    const dataDir = join(dir, 'data');
+    const load = runCli(['load', 'examples/company.cql', '--data-dir', dataDir]);
+    assert.equal(load.status, 0, load.stderr);
+    assert.match(load.stdout, /loaded instance Acme into database Acme .*Employee 7, Department 2/);
+    const sql = runCli([
+      'query',
+      '--data-dir',
+      dataDir,
+      '--database',
+      'Acme',
+      '--format',
+      'json',
+      '--sql',
+      'SELECT d.dept_name, count(*) AS n, count(e.salary) AS paid FROM Employee e JOIN Department d ON e.works_in = d.id GROUP BY 1 ORDER BY 1',
+    ]);
+    assert.equal(sql.status, 0, sql.stderr);
+    // Erin's salary is a labelled null in the store: NULL to SQL.
+    assert.deepEqual((JSON.parse(sql.stdout) as { rows: unknown[] }).rows, [
+      ['Engineering', 4, 4],
+      ['Sales', 3, 2],
+    ]);
+    const cql = runCli([
+      'query',
+      '--data-dir',
+      dataDir,
+      '--database',
+      'Acme',
+      '--program',
+      'examples/company.cql',
+      '--format',
+      'csv',
+      '--cql',
+      'from e : Employee where e.manager.emp_name = "Carol" select e.emp_name order_by e.emp_name',
+    ]);
+    assert.equal(cql.status, 0, cql.stderr);
+    assert.equal(cql.stdout.replace(/\r\n/g, '\n'), 'e.emp_name\nCarol\nDave\nErin\n');
+    const again = runCli(['load', 'examples/company.cql', '--data-dir', dataDir]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /database Acme exists already/);
+    const missing = runCli([
+      'query',
+      '--data-dir',
+      dataDir,
+      '--database',
+      'Acm',
+      '--sql',
+      'SELECT 1',
+    ]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /no database named Acm \(databases: Acme\)/);
+  });
+
   it('generate cypher writes constraints per entity', () => {
     const result = runCli(['generate', 'cypher', 'examples/company.cql']);
     assert.equal(result.status, 0, result.stderr);
