@@ -126,6 +126,8 @@ export class Mapping {
   /**
    * The image of a source term: variables and generators keep their names with their entity
    * mapped, foreign keys become their paths, attributes their terms (the lambda applied).
+   * Foreign keys and attributes are resolved by entity and name, so terms over an equal copy
+   * of the source schema translate too.
    */
   translateTerm(term: TypedTerm): TypedTerm {
     switch (term.kind) {
@@ -142,24 +144,12 @@ export class Mapping {
         return term;
       case 'Fk': {
         let result = this.translateTerm(term.argument);
-        const image = this.foreignKeys.get(term.foreignKey);
-        if (image === undefined) {
-          throw new CatalogError(
-            'E_CATALOG_UNKNOWN',
-            `mapping \`${this.name}\` has no foreign key \`${term.foreignKey.name}\``,
-          );
-        }
+        const image = this.foreignKeyPath(term.foreignKey.source, term.foreignKey.name);
         for (const fk of image.foreignKeys) result = fkTerm(fk, result);
         return result;
       }
       case 'Att': {
-        const image = this.attributes.get(term.attribute);
-        if (image === undefined) {
-          throw new CatalogError(
-            'E_CATALOG_UNKNOWN',
-            `mapping \`${this.name}\` has no attribute \`${term.attribute.name}\``,
-          );
-        }
+        const image = this.attributeTerm(term.attribute.entity, term.attribute.name);
         return substitute(
           image.term,
           new Map([[image.variable, this.translateTerm(term.argument)]]),

@@ -27,8 +27,6 @@ import {
   printTypedTerm,
   saturate,
   skTerm,
-  substitute,
-  varTerm,
   type Attribute,
   type Mapping,
   type Presentation,
@@ -354,37 +352,5 @@ export function generatorNames(input: SaturatedInstance): Map<string, readonly s
  * and name in F's source, so terms of an equal copy of S translate too.
  */
 export function translateTerm(mapping: Mapping, term: TypedTerm): TypedTerm {
-  switch (term.kind) {
-    case 'Var':
-      return term.sort.kind === 'EntitySort'
-        ? varTerm(term.name, entitySort(mapping.entity(term.sort.entity)))
-        : term;
-    case 'Gen':
-      return genTerm(term.name, mapping.entity(term.entity));
-    case 'Sk':
-    case 'Const':
-    case 'Literal':
-    case 'Null':
-      return term;
-    case 'Fk': {
-      let result = translateTerm(mapping, term.argument);
-      const path = mapping.foreignKeyPath(term.foreignKey.source, term.foreignKey.name);
-      for (const fk of path.foreignKeys) result = fkTerm(fk, result);
-      return result;
-    }
-    case 'Att': {
-      const image = mapping.attributeTerm(term.attribute.entity, term.attribute.name);
-      return substitute(
-        image.term,
-        new Map([[image.variable, translateTerm(mapping, term.argument)]]),
-      );
-    }
-    case 'Apply':
-      return applyTerm(
-        term.function,
-        term.args.map((arg) => translateTerm(mapping, arg)),
-      );
-    default:
-      return assertNever(term, 'term');
-  }
+  return mapping.translateTerm(term);
 }
