@@ -5,6 +5,20 @@
  */
 import type { Command } from 'commander';
 
+interface ServeCliOptions {
+  port: string;
+  host: string;
+  dataDir: string;
+  token?: string;
+  tokenRo?: string;
+  tokenRw?: string;
+  tokenAdmin?: string;
+  readOnly?: boolean;
+  maxConnections: string;
+  maxPayloadBytes: string;
+  example?: boolean;
+}
+
 interface QueryOptionsCli {
   program?: string;
   instance?: string;
@@ -178,5 +192,39 @@ export function registerCommands(program: Command): void {
     .action(async (file: string, options: { format: string; output?: string; schema?: string }) => {
       const { runViz } = await import('./commands/viz.js');
       await runViz(file, options);
+    });
+
+  program
+    .command('serve')
+    .description('start the server: NDJSON over TCP (one JSON request per line)')
+    .option('--port <port>', 'TCP port (0: any free port)', '7878')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'the data directory (created when missing)', 'catrust-data')
+    .option('--token <token>', 'bearer token every request must carry (or CATRUSTDB_TOKEN)')
+    .option('--token-ro <token>', 'token of the read-only role')
+    .option('--token-rw <token>', 'token of the read-write role')
+    .option('--token-admin <token>', 'token of the admin role')
+    .option('--read-only', 'refuse every write')
+    .option('--max-connections <n>', 'connections at once', '128')
+    .option('--max-payload-bytes <n>', 'bytes of one request line', String(64 * 1024 * 1024))
+    .option('--example', 'load the bundled example into database `example` and use it')
+    .action(async (options: ServeCliOptions) => {
+      const { runServe } = await import('./commands/serve.js');
+      await runServe(options);
+    });
+
+  program
+    .command('send')
+    .description('send NDJSON requests to a catrust server and print the replies')
+    .argument(
+      '[requests...]',
+      'JSON requests, or bare command names (default: lines of standard input)',
+    )
+    .option('--host <host>', 'server address', '127.0.0.1')
+    .option('--port <port>', 'server port', '7878')
+    .option('--token <token>', 'token added to every request (or CATRUSTDB_TOKEN)')
+    .action(async (requests: string[], options: { host: string; port: string; token?: string }) => {
+      const { runSend } = await import('./commands/send.js');
+      await runSend(requests, options);
     });
 }

@@ -1,0 +1,186 @@
+/**
+ * The command table of the NDJSON protocol (docs/protocol.md): each command its argument shape
+ * (checked by the Engine for every door), its class for roles (read / write / admin) and its
+ * handler. A command whose capability does not exist yet is not in the table: clients get
+ * `E_UNKNOWN_COMMAND`, never a stub.
+ */
+import {
+  arrayArg,
+  jsonArg,
+  optional,
+  recordArg,
+  stringArg,
+  type ArgsOf,
+  type JsonValue,
+  type Shape,
+} from './args.js';
+import type { Engine, Session } from './engine.js';
+import type { CommandClass, Role } from './security/roles.js';
+
+export interface CommandContext {
+  readonly engine: Engine;
+  readonly session: Session;
+  readonly role: Role;
+}
+
+export interface Command<S extends Shape = Shape> {
+  readonly name: string;
+  readonly commandClass: CommandClass;
+  readonly summary: string;
+  readonly args: S;
+  run(context: CommandContext, args: ArgsOf<S>): Promise<Record<string, unknown>>;
+}
+
+const NAME = {
+  minLength: 1,
+  maxLength: 63,
+  pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+  patternName: 'a name (letters, digits, _)',
+};
+
+function command<S extends Shape>(definition: Command<S>): Command {
+  return definition as unknown as Command;
+}
+
+const TABLE: readonly Command[] = [
+  command({
+    name: 'ping',
+    commandClass: 'read',
+    summary: 'check the connection; the server version',
+    args: {},
+    run: () => Promise.resolve({ version: '0.1.0' }),
+  }),
+  command({
+    name: 'db_list',
+    commandClass: 'read',
+    summary: 'the databases of the data directory, and the session’s current one',
+    args: {},
+    run: async ({ engine, session }) => ({
+      databases: await engine.databaseNames(),
+      current: session.database ?? null,
+    }),
+  }),
+  command({
+    name: 'db_create',
+    commandClass: 'admin',
+    summary: 'create an empty database and use it',
+    args: { name: stringArg(NAME) },
+    run: async ({ engine, session }, { name }) => {
+      await engine.createDatabase(name);
+      session.database = name;
+      return { database: name };
+    },
+  }),
+  command({
+    name: 'db_use',
+    commandClass: 'read',
+    summary: 'make a database the session’s current one',
+    args: { name: stringArg(NAME) },
+    run: async ({ engine, session }, { name }) => {
+      if (session.transaction !== undefined) {
+        const { GatewayError } = await import('./errors.js');
+        throw new GatewayError(
+          'E_TRANSACTION',
+          'commit or roll back the open transaction before db_use',
+        );
+      }
+      await engine.state(name);
+      session.database = name;
+      return { database: name };
+    },
+  }),
+  command({
+    name: 'db_drop',
+    commandClass: 'admin',
+    summary: 'delete a database and all its files',
+    args: { name: stringArg(NAME) },
+    run: async ({ engine, session }, { name }) => {
+      await engine.dropDatabase(name, session);
+      return { dropped: name };
+    },
+  }),
+  command({
+    name: 'load',
+    commandClass: 'write',
+    summary: 'load a CQL program: its schemas become tables, its instances rows (one transaction)',
+    args: { cql: stringArg({ minLength: 1 }) },
+    run: ({ engine, session }, { cql }) => engine.load(session, cql),
+  }),
+  command({
+    name: 'insert',
+    commandClass: 'write',
+    summary: 'insert rows into an entity; answered once durable (or at commit in a transaction)',
+    args: {
+      entity: stringArg({ minLength: 1 }),
+      rows: arrayArg(recordArg(jsonArg()), { minItems: 1 }),
+    },
+    run: async ({ engine, session }, { entity, rows }) => ({
+      ids: await engine.insert(session, entity, rows as Record<string, JsonValue>[]),
+    }),
+  }),
+  command({
+    name: 'sql',
+    commandClass: 'read',
+    summary: 'run one SQL statement (PostgreSQL dialect) with optional $n parameters',
+    args: { sql: stringArg({ minLength: 1 }), params: optional(arrayArg(jsonArg())) },
+    run: async ({ engine, session }, { sql, params }) => ({
+      ...(await engine.sql(session, sql, params ?? [])),
+    }),
+  }),
+  command({
+    name: 'query',
+    commandClass: 'read',
+    summary: 'run a compact CQL query body (from … where … select …) over the database’s schema',
+    args: { cql: stringArg({ minLength: 1 }), schema: optional(stringArg(NAME)) },
+    run: async ({ engine, session }, { cql, schema }) => ({
+      ...(await engine.query(session, cql, schema)),
+    }),
+  }),
+  command({
+    name: 'begin',
+    commandClass: 'write',
+    summary: 'open a transaction: its writes are invisible to others until commit',
+    args: {},
+    run: async ({ engine, session }) => {
+      await engine.begin(session);
+      return {};
+    },
+  }),
+  command({
+    name: 'commit',
+    commandClass: 'write',
+    summary: 'commit the open transaction (one WAL entry, durable when answered)',
+    args: {},
+    run: async ({ engine, session }) => {
+      await engine.commit(session);
+      return {};
+    },
+  }),
+  command({
+    name: 'rollback',
+    commandClass: 'write',
+    summary: 'drop the open transaction’s writes',
+    args: {},
+    run: ({ engine, session }) => {
+      engine.rollback(session);
+      return Promise.resolve({});
+    },
+  }),
+  command({
+    name: 'stats',
+    commandClass: 'read',
+    summary: 'the current database’s tables and their active row counts',
+    args: {},
+    run: async ({ engine, session }) => {
+      const view = await engine.view(session);
+      return {
+        database: session.database,
+        tables: view
+          .entities()
+          .map((entity) => ({ entity, rows: view.table(entity).activeRowCount })),
+      };
+    },
+  }),
+];
+
+export const COMMANDS: ReadonlyMap<string, Command> = new Map(TABLE.map((c) => [c.name, c]));

@@ -1,0 +1,462 @@
+/**
+ * The Engine: the one facade every front door calls (NDJSON now; pgwire, Flight and the Studio
+ * later). It owns the data directory (the store's named databases, each with the CQL program
+ * that defined it), the sessions (current database, open transaction), and the command table;
+ * validation of arguments, authorization by role and the read-only switch happen here once,
+ * whichever door a request came through.
+ *
+ * A database's program is kept beside its WAL (`program.cql`, the texts of every `load`
+ * appended, written atomically) so that CQL queries and later loads see its schemas after a
+ * restart; its rows live in the store.
+ */
+import { rename, writeFile, open as openFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  checkProgramCollecting,
+  type CheckedProgram,
+  type CompactQuery,
+  type Schema,
+} from '../catalog/index.js';
+import { CatrustError, didYouMean, valueFromJson, type Value } from '../common/index.js';
+import { parseProgram } from '../cql/index.js';
+import {
+  executePrepared,
+  functorEvaluator,
+  loadSqlParser,
+  prepareSql,
+  resultToJson,
+  runCompactQuery,
+  StoreRelationSource,
+  type ResultJson,
+} from '../planner/index.js';
+import {
+  foreignKeyColumn,
+  labelledNull,
+  scalarColumn,
+  Store,
+  tableDefinition,
+  type Database,
+  type InputValue,
+  type ReadView,
+  type TableDefinition,
+  type Transaction,
+} from '../store/index.js';
+import { COMMANDS, type CommandContext } from './commands.js';
+import { GatewayError } from './errors.js';
+import { parseShape } from './args.js';
+import type { RequestEnvelope } from './ndjson/request.js';
+import { ENVELOPE_FIELDS } from './ndjson/request.js';
+import { roleAllows, rolesFor, type Role } from './security/roles.js';
+import { TokenPolicy, type TokenConfig } from './security/tokens.js';
+
+export interface EngineOptions {
+  readonly dataDir: string;
+  readonly tokens?: TokenConfig;
+  readonly readOnly?: boolean;
+  /** The database new sessions start in (e.g. `example` with `catrust serve --example`). */
+  readonly defaultDatabase?: string;
+}
+
+/** One client's state: its current database and open transaction. */
+export class Session {
+  database: string | undefined;
+  transaction: { readonly database: string; readonly transaction: Transaction } | undefined;
+  constructor(
+    readonly peer: string,
+    database: string | undefined,
+  ) {
+    this.database = database;
+  }
+}
+
+interface DatabaseState {
+  readonly database: Database;
+  program: CheckedProgram | undefined;
+}
+
+const PROGRAM_FILE = 'program.cql';
+
+export class Engine {
+  readonly #states = new Map<string, DatabaseState>();
+  readonly tokens: TokenPolicy;
+
+  private constructor(
+    readonly store: Store,
+    readonly options: EngineOptions,
+  ) {
+    this.tokens = new TokenPolicy(options.tokens ?? {});
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const engine = new Engine(await Store.open(options.dataDir), options);
+    await loadSqlParser();
+    return engine;
+  }
+
+  newSession(peer: string): Session {
+    return new Session(peer, this.options.defaultDatabase);
+  }
+
+  /** Validate, authorize and run one request; the reply's fields (without `id` and `ok`). */
+  async execute(session: Session, request: RequestEnvelope): Promise<Record<string, unknown>> {
+    const command = COMMANDS.get(request.cmd);
+    if (command === undefined) {
+      throw new GatewayError('E_UNKNOWN_COMMAND', `unknown command \`${request.cmd}\``, {
+        hint:
+          didYouMean(request.cmd, [...COMMANDS.keys()]) ??
+          `commands: ${[...COMMANDS.keys()].join(', ')}`,
+      });
+    }
+    const role: Role | undefined = this.tokens.resolve(request.token);
+    if (role === undefined) {
+      throw new GatewayError(
+        'E_AUTH',
+        request.token === undefined
+          ? 'this server needs a token: send "token" with the request'
+          : 'the token is not valid',
+      );
+    }
+    if (!roleAllows(role, command.commandClass)) {
+      throw new GatewayError(
+        'E_FORBIDDEN',
+        `\`${request.cmd}\` is a ${command.commandClass} command: it needs the ${rolesFor(command.commandClass).join(' or ')} token`,
+      );
+    }
+    if (this.options.readOnly === true && command.commandClass !== 'read') {
+      throw new GatewayError(
+        'E_READ_ONLY',
+        `\`${request.cmd}\` writes, and this server is read-only (--read-only)`,
+      );
+    }
+    const args = parseShape(command.args, request.fields, '', ENVELOPE_FIELDS);
+    const context: CommandContext = { engine: this, session, role };
+    return command.run(context, args);
+  }
+
+  /** A session ends: its open transaction is rolled back. */
+  endSession(session: Session): void {
+    session.transaction?.transaction.rollback();
+    session.transaction = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+    this.#states.clear();
+  }
+
+  // ─── Databases ───────────────────────────────────────────────────────────────────────────
+
+  async databaseNames(): Promise<string[]> {
+    return this.store.list();
+  }
+
+  async state(name: string): Promise<DatabaseState> {
+    const known = this.#states.get(name);
+    if (known !== undefined) return known;
+    if (!(await this.store.has(name))) {
+      const names = await this.store.list();
+      throw new GatewayError('E_UNKNOWN_DATABASE', `no database named \`${name}\``, {
+        hint:
+          didYouMean(name, names) ??
+          (names.length === 0 ? 'create one with db_create' : `databases: ${names.join(', ')}`),
+      });
+    }
+    const database = await this.store.open(name);
+    const state: DatabaseState = { database, program: undefined };
+    const text = await readFile(this.#programFile(name), 'utf8').catch(() => '');
+    if (text.trim() !== '') state.program = this.#check(text, `${name}/${PROGRAM_FILE}`, undefined);
+    this.#states.set(name, state);
+    return state;
+  }
+
+  async createDatabase(name: string): Promise<void> {
+    if (await this.store.has(name)) {
+      throw new GatewayError('E_DATABASE_EXISTS', `database \`${name}\` exists already`);
+    }
+    await this.store.create(name);
+  }
+
+  async dropDatabase(name: string, session: Session): Promise<void> {
+    if (session.transaction?.database === name) {
+      throw new GatewayError(
+        'E_DATABASE_IN_USE',
+        `database \`${name}\` has a transaction open in this session`,
+      );
+    }
+    await this.state(name);
+    await this.store.drop(name);
+    this.#states.delete(name);
+    if (session.database === name) session.database = undefined;
+  }
+
+  /** The session's current database, or a typed error saying how to choose one. */
+  async current(session: Session): Promise<{ name: string; state: DatabaseState }> {
+    if (session.database === undefined) {
+      throw new GatewayError('E_UNKNOWN_DATABASE', 'no database is in use', {
+        hint: 'send {"cmd":"db_use","name":"…"} (db_list lists them, db_create makes one)',
+      });
+    }
+    return { name: session.database, state: await this.state(session.database) };
+  }
+
+  /** What the session reads: its transaction's state, or the committed state. */
+  async view(session: Session): Promise<ReadView> {
+    const { name, state } = await this.current(session);
+    if (session.transaction !== undefined && session.transaction.database === name) {
+      return session.transaction.transaction.view;
+    }
+    return state.database.view();
+  }
+
+  // ─── Programs ────────────────────────────────────────────────────────────────────────────
+
+  #programFile(name: string): string {
+    return join(this.store.directory, name, PROGRAM_FILE);
+  }
+
+  #check(text: string, file: string, base: CheckedProgram | undefined): CheckedProgram {
+    const parsed = parseProgram(text, { file });
+    const checked = checkProgramCollecting(parsed, { evaluator: functorEvaluator() }, base);
+    const first = checked.errors[0];
+    if (first !== undefined) {
+      throw checked.errorCount > 1
+        ? new CatrustError(
+            first.code,
+            `${first.bareMessage} (and ${checked.errorCount - 1} more errors)`,
+            {
+              location: first.location,
+              sqlstate: first.sqlstate,
+              hint: first.hint,
+            },
+          )
+        : first;
+    }
+    return checked.program;
+  }
+
+  /**
+   * Load a CQL program into the current database: its new schemas become tables, its
+   * instances' rows are appended (foreign keys shifted to the rows' new ids), in one
+   * transaction; the program text is kept for later loads and queries.
+   */
+  async load(session: Session, cql: string): Promise<Record<string, unknown>> {
+    if (session.transaction !== undefined) {
+      throw new GatewayError(
+        'E_TRANSACTION',
+        '`load` runs in its own transaction: commit or roll back first',
+      );
+    }
+    const { name, state } = await this.current(session);
+    const program = this.#check(cql, '<load>', state.program);
+    const before = new Set(state.program?.declarations.map((d) => `${d.kind}:${d.name}`) ?? []);
+    const fresh = program.declarations.filter((d) => !before.has(`${d.kind}:${d.name}`));
+    const view = state.database.view();
+    const definitions: TableDefinition[] = [];
+    for (const declaration of fresh) {
+      if (declaration.kind !== 'schema') continue;
+      const schema = program.schemas.get(declaration.name) as Schema;
+      for (const entity of schema.entities) {
+        if (view.hasTable(entity.name) || definitions.some((d) => d.entity === entity.name)) {
+          throw new GatewayError(
+            'E_DATABASE_EXISTS',
+            `a table \`${entity.name}\` exists already in database \`${name}\` (schema \`${schema.name}\`)`,
+            {
+              hint: 'entity names must be unique in a database: load the schema into another database',
+            },
+          );
+        }
+        definitions.push(
+          tableDefinition(entity.name, [
+            ...schema
+              .attributesOf(entity.name)
+              .map((a) => scalarColumn(a.name, a.storageType, { notNull: a.notNull })),
+            ...schema
+              .foreignKeysOf(entity.name)
+              .map((fk) => foreignKeyColumn(fk.name, fk.target, { notNull: true })),
+          ]),
+        );
+      }
+    }
+    const loaded: Record<string, Record<string, number>> = {};
+    const transaction = await state.database.begin();
+    try {
+      if (definitions.length > 0) transaction.createTables(definitions);
+      for (const declaration of fresh) {
+        if (declaration.kind !== 'instance') continue;
+        const instance = program.instances.get(declaration.name);
+        if (instance === undefined || !instance.evaluated) continue;
+        const rows = instance.rows();
+        if (!rows.tables.every((table) => transaction.view.hasTable(table.entity))) continue;
+        const base = new Map(
+          rows.tables.map((table) => [table.entity, transaction.view.table(table.entity).rowCount]),
+        );
+        const counts: Record<string, number> = {};
+        for (const table of rows.tables) {
+          counts[table.entity] = table.rowCount;
+          if (table.rowCount === 0) continue;
+          const columns: Record<string, InputValue[]> = {};
+          for (const [attribute, column] of table.attributes) {
+            columns[attribute] = Array.from({ length: table.rowCount }, (_, row) => {
+              const label = column.labels[row];
+              return label === undefined ? (column.values[row] ?? null) : labelledNull(label);
+            });
+          }
+          for (const [fk, targets] of table.foreignKeys) {
+            const target = rows.schema.foreignKey(table.entity, fk)?.target ?? '';
+            const shift = base.get(target) ?? 0;
+            columns[fk] = Array.from(targets, (row) => row + shift);
+          }
+          transaction.appendColumns(table.entity, columns, table.rowCount);
+        }
+        loaded[declaration.name] = counts;
+      }
+      await transaction.commit();
+    } catch (error) {
+      transaction.rollback();
+      throw error;
+    }
+    await this.#saveProgram(name, cql);
+    state.program = program;
+    return {
+      database: name,
+      schemas: fresh.filter((d) => d.kind === 'schema').map((d) => d.name),
+      instances: loaded,
+      warnings: program.warnings.map((w) => ({ code: w.code, message: w.message })),
+    };
+  }
+
+  async #saveProgram(name: string, cql: string): Promise<void> {
+    const file = this.#programFile(name);
+    const previous = await readFile(file, 'utf8').catch(() => '');
+    const text = previous === '' ? cql : `${previous.replace(/\n*$/, '')}\n\n${cql}`;
+    const temporary = `${file}.tmp`;
+    await writeFile(temporary, text);
+    const handle = await openFile(temporary, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+  }
+
+  // ─── Queries ─────────────────────────────────────────────────────────────────────────────
+
+  async sql(
+    session: Session,
+    text: string,
+    params: readonly unknown[],
+  ): Promise<ResultJson | { command: string }> {
+    const prepared = prepareSql(new StoreRelationSource(await this.view(session)), text, {
+      file: '<sql>',
+    });
+    if (prepared.kind === 'session') {
+      const statement = prepared.statement;
+      if (statement.kind === 'Transaction') {
+        if (statement.action === 'begin') await this.begin(session);
+        else if (statement.action === 'commit') await this.commit(session);
+        else this.rollback(session);
+        return { command: statement.action.toUpperCase() };
+      }
+      return { command: statement.kind.toUpperCase() };
+    }
+    return resultToJson(executePrepared(prepared, params as Parameters<typeof executePrepared>[1]));
+  }
+
+  /** A compact CQL query body over the current database's schema. */
+  async query(session: Session, cql: string, schemaName: string | undefined): Promise<ResultJson> {
+    const { name, state } = await this.current(session);
+    const program = state.program;
+    const schemas = [...(program?.schemas.keys() ?? [])];
+    const schema = schemaName ?? (schemas.length === 1 ? schemas[0] : undefined);
+    if (program === undefined || schema === undefined) {
+      throw new GatewayError(
+        schemas.length === 0 ? 'E_NOT_FOUND' : 'E_ARG_MISSING',
+        schemas.length === 0
+          ? `database \`${name}\` has no CQL schema: load a program first`
+          : `database \`${name}\` has several schemas: say which with "schema"`,
+        { hint: schemas.length === 0 ? undefined : `schemas: ${schemas.join(', ')}` },
+      );
+    }
+    const checked = this.#check(`query q : ${schema} {\n${cql}\n}`, '<query>', program);
+    const query = checked.queries.get('q') as CompactQuery;
+    return resultToJson(runCompactQuery(query, new StoreRelationSource(await this.view(session))));
+  }
+
+  // ─── Writes ──────────────────────────────────────────────────────────────────────────────
+
+  async insert(
+    session: Session,
+    entity: string,
+    rows: readonly Record<string, unknown>[],
+  ): Promise<number[]> {
+    const { state } = await this.current(session);
+    const open = session.transaction?.transaction;
+    const transaction = open ?? (await state.database.begin());
+    try {
+      const table = transaction.view.table(entity);
+      const converted = rows.map((row, index) =>
+        convertRow(table.definition, row, `rows[${index}]`),
+      );
+      const range = transaction.insertRows(entity, converted);
+      if (open === undefined) await transaction.commit();
+      return Array.from({ length: range.count }, (_, i) => range.first + i);
+    } catch (error) {
+      if (open === undefined) transaction.rollback();
+      throw error;
+    }
+  }
+
+  async begin(session: Session): Promise<void> {
+    if (session.transaction !== undefined)
+      throw new GatewayError('E_TRANSACTION', 'a transaction is open already');
+    const { name, state } = await this.current(session);
+    session.transaction = { database: name, transaction: await state.database.begin() };
+  }
+
+  async commit(session: Session): Promise<void> {
+    const open = session.transaction;
+    if (open === undefined)
+      throw new GatewayError('E_TRANSACTION', 'no transaction is open (send begin first)');
+    session.transaction = undefined;
+    await open.transaction.commit();
+  }
+
+  rollback(session: Session): void {
+    const open = session.transaction;
+    if (open === undefined)
+      throw new GatewayError('E_TRANSACTION', 'no transaction is open (send begin first)');
+    session.transaction = undefined;
+    open.transaction.rollback();
+  }
+}
+
+/** A JSON row of an insert → store values by the table's column types, fields named on error. */
+function convertRow(
+  definition: TableDefinition,
+  row: Record<string, unknown>,
+  field: string,
+): Record<string, Value> {
+  const result: Record<string, Value> = {};
+  for (const [name, value] of Object.entries(row)) {
+    const column = definition.columns.find((c) => c.name === name);
+    if (column === undefined) {
+      throw new GatewayError(
+        'E_ARG_UNKNOWN',
+        `\`${definition.entity}\` has no column \`${name}\``,
+        {
+          location: { kind: 'field', field: `${field}.${name}` },
+          hint: didYouMean(
+            name,
+            definition.columns.map((c) => c.name),
+          ),
+        },
+      );
+    }
+    result[name] =
+      column.type.kind === 'foreignKey'
+        ? valueFromJson('Int', value, `${field}.${name}`)
+        : valueFromJson(column.type.scalar, value, `${field}.${name}`);
+  }
+  return result;
+}

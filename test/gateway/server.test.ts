@@ -1,0 +1,308 @@
+/**
+ * `catrust serve` as users run it: a real child process, real TCP sockets, a real data
+ * directory. The core commands, errors that leave the connection usable, pipelining, tokens,
+ * read-only, transactions, and acknowledged inserts surviving a SIGKILL.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { cliArgs, projectRoot } from '../helpers/paths.js';
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly output: () => string;
+}
+
+type Reply = Record<string, unknown> & {
+  ok: boolean;
+  id?: unknown;
+  error?: { code: string; message: string };
+};
+
+function start(args: readonly string[]): Promise<Server> {
+  const child = spawn(process.execPath, [...cliArgs(), 'serve', '--port', '0', ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, CATRUST_LOG: 'error' },
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 30_000);
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => (output += text));
+    child.stdout.on('data', (text: string) => {
+      output += text;
+      const match = /NDJSON on [^ ]+:(\d+),/.exec(output);
+      if (match !== null) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(match[1]), output: () => output });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+  });
+}
+
+function stop(server: Server, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) {
+      resolve(server.child.exitCode);
+      return;
+    }
+    server.child.removeAllListeners('exit');
+    server.child.once('exit', (code) => resolve(code));
+    server.child.kill(signal);
+  });
+}
+
+/** Send raw lines on one connection; the replies, parsed, in order. */
+function exchange(
+  port: number,
+  lines: readonly string[],
+  expected = lines.length,
+): Promise<Reply[]> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(lines.map((l) => `${l}\n`).join('')),
+    );
+    let buffered = '';
+    const replies: Reply[] = [];
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        replies.push(JSON.parse(buffered.slice(0, newline)) as Reply);
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf('\n');
+      }
+      if (replies.length >= expected) {
+        socket.end();
+        resolve(replies);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(replies));
+  });
+}
+
+const json = (value: unknown): string => JSON.stringify(value);
+
+describe('gateway: catrust serve over NDJSON (real process, real sockets)', function () {
+  this.timeout(120_000);
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'catrust-serve-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('serves the example: CQL and SQL queries, load, and errors that keep the connection', async () => {
+    const server = await start(['--data-dir', join(dir, 'a'), '--example']);
+    try {
+      assert.match(server.output(), /try: catrust send --port \d+/);
+      const replies = await exchange(server.port, [
+        json({
+          id: 1,
+          cmd: 'query',
+          cql: 'from e : Employee where e.salary > 4000 select e.emp_name order_by e.emp_name',
+        }),
+        'this is not json',
+        json({ id: 2, cmd: 'sqll', sql: 'SELECT 1' }),
+        json({
+          id: 3,
+          cmd: 'sql',
+          sql: 'SELECT count(*) AS n FROM Employee WHERE salary > $1',
+          params: [1000],
+        }),
+        json({ id: 4, cmd: 'sql', sql: 'SELECT nope FROM Employee' }),
+        json({ id: 5, cmd: 'insert', entity: 'Employee', rows: [{ emp_nam: 'x' }] }),
+        json({ id: 6, cmd: 'insert', entity: 'Employee' }),
+        json({ id: 7, cmd: 'db_list' }),
+        json({
+          id: 8,
+          cmd: 'load',
+          cql: 'schema S { entities A  attributes n : A -> Int }\ninstance I : S { A { a1: n = 4  a2: n = 5 } }',
+        }),
+        json({ id: 9, cmd: 'query', schema: 'S', cql: 'from a : A select SUM(a.n) as total' }),
+        json({ id: 10, cmd: 'query', cql: 'from a : A select a.n' }),
+        json({ id: 11, cmd: 'load', cql: 'schema T { entities A }' }),
+        json({ id: 12, cmd: 'ping', extra: 1 }),
+      ]);
+      assert.deepEqual(
+        replies.map((r) => r.id),
+        [1, null, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+      );
+      assert.deepEqual(replies[0]?.['rows'], [['Ada'], ['Alan'], ['Grace']]);
+      assert.equal(replies[1]?.error?.code, 'E_PROTOCOL_JSON');
+      assert.equal(replies[2]?.error?.code, 'E_UNKNOWN_COMMAND');
+      assert.match(replies[2]?.error?.message ?? '', /did you mean `sql`/);
+      assert.deepEqual(replies[3]?.['rows'], [[5]]);
+      assert.match(replies[4]?.error?.message ?? '', /nope/);
+      assert.equal(replies[5]?.error?.code, 'E_ARG_UNKNOWN');
+      assert.match(replies[5]?.error?.message ?? '', /rows\[0\]\.emp_nam.*did you mean `emp_name`/);
+      assert.equal(replies[6]?.error?.code, 'E_ARG_MISSING');
+      assert.deepEqual(replies[7]?.['databases'], ['example']);
+      assert.deepEqual(replies[8]?.['instances'], { I: { A: 2 } });
+      assert.deepEqual(replies[9]?.['rows'], [[9]]);
+      assert.match(replies[10]?.error?.message ?? '', /several schemas/);
+      assert.equal(replies[11]?.error?.code, 'E_DATABASE_EXISTS');
+      assert.equal(replies[12]?.error?.code, 'E_ARG_UNKNOWN');
+    } finally {
+      assert.equal(await stop(server), 0, 'SIGTERM stops the server cleanly');
+    }
+  });
+
+  it('answers an oversize line with an error and serves the next one', async () => {
+    const server = await start(['--data-dir', join(dir, 'b'), '--max-payload-bytes', '2048']);
+    try {
+      const replies = await exchange(server.port, [
+        json({ id: 'big', cmd: 'sql', sql: `SELECT '${'x'.repeat(10_000)}'` }),
+        json({ id: 'next', cmd: 'ping' }),
+      ]);
+      assert.deepEqual(
+        replies.map((r) => [r.id, r.ok]),
+        [
+          ['big', false],
+          ['next', true],
+        ],
+      );
+      assert.match(replies[0]?.error?.message ?? '', /longer than 2048 bytes/);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('keeps transactions to their session and acknowledged inserts through a SIGKILL', async () => {
+    const data = join(dir, 'c');
+    let server = await start(['--data-dir', data, '--example']);
+    const insert = (id: number, name: string): string =>
+      json({ id, cmd: 'insert', entity: 'Department', rows: [{ dept_name: name }] });
+    const count = json({ id: 'n', cmd: 'sql', sql: 'SELECT count(*) FROM Department' });
+    try {
+      // A transaction's writes are invisible to another connection until commit.
+      const inside = await exchange(server.port, [
+        json({ id: 1, cmd: 'begin' }),
+        insert(2, 'Ops'),
+        count,
+      ]);
+      assert.deepEqual(inside[2]?.['rows'], [[3]]);
+      const outside = await exchange(server.port, [count]);
+      assert.deepEqual(
+        outside[0]?.['rows'],
+        [[2]],
+        'the first connection closed: its transaction rolled back',
+      );
+      const committed = await exchange(server.port, [
+        json({ id: 1, cmd: 'begin' }),
+        insert(2, 'Legal'),
+        json({ id: 3, cmd: 'commit' }),
+      ]);
+      assert.ok(committed.every((r) => r.ok));
+      const acknowledged = await exchange(
+        server.port,
+        Array.from({ length: 20 }, (_, i) => insert(10 + i, `D${i}`)),
+      );
+      assert.ok(acknowledged.every((r) => r.ok));
+    } finally {
+      await stop(server, 'SIGKILL');
+    }
+    server = await start(['--data-dir', data, '--example']);
+    try {
+      const after = await exchange(server.port, [count, json({ id: 'e', cmd: 'commit' })]);
+      assert.deepEqual(
+        after[0]?.['rows'],
+        [[2 + 1 + 20]],
+        'every acknowledged insert survived the kill',
+      );
+      assert.equal(after[1]?.error?.code, 'E_TRANSACTION');
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('checks tokens and read-only', async () => {
+    const server = await start([
+      '--data-dir',
+      join(dir, 'd'),
+      '--example',
+      '--token-ro',
+      'reader-secret-1',
+      '--token-rw',
+      'writer-secret-2',
+    ]);
+    try {
+      const replies = await exchange(server.port, [
+        json({ id: 1, cmd: 'ping' }),
+        json({ id: 2, cmd: 'ping', token: 'wrong-token-123' }),
+        json({ id: 3, cmd: 'sql', sql: 'SELECT 1 AS one', token: 'reader-secret-1' }),
+        json({
+          id: 4,
+          cmd: 'insert',
+          entity: 'Department',
+          rows: [{ dept_name: 'X' }],
+          token: 'reader-secret-1',
+        }),
+        json({
+          id: 5,
+          cmd: 'insert',
+          entity: 'Department',
+          rows: [{ dept_name: 'X' }],
+          token: 'writer-secret-2',
+        }),
+        json({ id: 6, cmd: 'db_drop', name: 'example', token: 'writer-secret-2' }),
+      ]);
+      assert.deepEqual(
+        replies.map((r) => (r.ok ? 'ok' : r.error?.code)),
+        ['E_AUTH', 'E_AUTH', 'ok', 'E_FORBIDDEN', 'ok', 'E_FORBIDDEN'],
+      );
+    } finally {
+      await stop(server);
+    }
+    const readOnly = await start(['--data-dir', join(dir, 'd'), '--example', '--read-only']);
+    try {
+      const replies = await exchange(readOnly.port, [
+        json({ id: 1, cmd: 'insert', entity: 'Department', rows: [{ dept_name: 'Y' }] }),
+        json({ id: 2, cmd: 'sql', sql: 'SELECT count(*) FROM Department' }),
+      ]);
+      assert.equal(replies[0]?.error?.code, 'E_READ_ONLY');
+      assert.deepEqual(replies[1]?.['rows'], [[3]]);
+    } finally {
+      await stop(readOnly);
+    }
+  });
+
+  it('catrust send talks to the server and exits 1 on an error reply', async () => {
+    const server = await start(['--data-dir', join(dir, 'e'), '--example']);
+    try {
+      const ok = runCli([
+        'send',
+        '--port',
+        String(server.port),
+        'db_list',
+        '{"cmd":"sql","sql":"SELECT count(*) FROM Employee"}',
+      ]);
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.deepEqual(
+        ok.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as unknown),
+        [
+          { id: null, ok: true, databases: ['example'], current: 'example' },
+          { id: null, ok: true, columns: [{ name: 'count', type: 'Int' }], rows: [[7]] },
+        ],
+      );
+      const bad = runCli(['send', '--port', String(server.port), 'nosuchcommand']);
+      assert.equal(bad.status, 1);
+      const down = runCli(['send', '--port', '1', 'ping']);
+      assert.equal(down.status, 1);
+      assert.match(down.stderr, /cannot reach catrust at 127\.0\.0\.1:1/);
+    } finally {
+      await stop(server);
+    }
+  });
+});
