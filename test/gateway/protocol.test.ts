@@ -4,12 +4,12 @@
  * (for errors, the documented `code`).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliArgs, projectRoot } from '../helpers/paths.js';
+import { projectRoot } from '../helpers/paths.js';
+import { startServe, stopServe } from '../helpers/serve.js';
 
 type Json = Record<string, unknown>;
 
@@ -34,24 +34,9 @@ describe('gateway: docs/protocol.md examples run as documented', function () {
     const pairs = documentedPairs();
     assert.ok(pairs.length >= 15, `${pairs.length} documented examples`);
     const dir = mkdtempSync(join(tmpdir(), 'catrust-protocol-'));
-    const child = spawn(
-      process.execPath,
-      [...cliArgs(), 'serve', '--port', '0', '--data-dir', dir, '--example'],
-      {
-        cwd: projectRoot,
-      },
-    );
+    const server = await startServe(['--data-dir', dir, '--example']);
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let output = '';
-        child.stdout.setEncoding('utf8');
-        child.stdout.on('data', (text: string) => {
-          output += text;
-          const match = /NDJSON on [^ ]+:(\d+),/.exec(output);
-          if (match !== null) resolve(Number(match[1]));
-        });
-        child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-      });
+      const port = server.port;
       const replies = await new Promise<Json[]>((resolve, reject) => {
         const socket = connect(port, '127.0.0.1', () =>
           socket.end(pairs.map((p) => `${p.request}\n`).join('')),
@@ -83,7 +68,7 @@ describe('gateway: docs/protocol.md examples run as documented', function () {
         }
       });
     } finally {
-      child.kill('SIGTERM');
+      await stopServe(server);
       rmSync(dir, { recursive: true, force: true });
     }
   });

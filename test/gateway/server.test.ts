@@ -4,60 +4,18 @@
  * read-only, transactions, and acknowledged inserts surviving a SIGKILL.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { cliArgs, projectRoot } from '../helpers/paths.js';
-
-interface Server {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly output: () => string;
-}
+import { startServe as start, stopServe as stop } from '../helpers/serve.js';
 
 type Reply = Record<string, unknown> & {
   ok: boolean;
   id?: unknown;
   error?: { code: string; message: string };
 };
-
-function start(args: readonly string[]): Promise<Server> {
-  const child = spawn(process.execPath, [...cliArgs(), 'serve', '--port', '0', ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, CATRUST_LOG: 'error' },
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 30_000);
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => (output += text));
-    child.stdout.on('data', (text: string) => {
-      output += text;
-      const match = /NDJSON on [^ ]+:(\d+),/.exec(output);
-      if (match !== null) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(match[1]), output: () => output });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-}
-
-function stop(server: Server, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) {
-      resolve(server.child.exitCode);
-      return;
-    }
-    server.child.removeAllListeners('exit');
-    server.child.once('exit', (code) => resolve(code));
-    server.child.kill(signal);
-  });
-}
 
 /** Send raw lines on one connection; the replies, parsed, in order. */
 function exchange(
