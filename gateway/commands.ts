@@ -6,7 +6,10 @@
  */
 import {
   arrayArg,
+  booleanArg,
+  integerArg,
   jsonArg,
+  withDefault,
   optional,
   recordArg,
   stringArg,
@@ -165,6 +168,73 @@ const TABLE: readonly Command[] = [
       engine.rollback(session);
       return Promise.resolve({});
     },
+  }),
+  command({
+    name: 'explain',
+    commandClass: 'read',
+    summary: 'the optimised plan of a SQL query (with analyze: run it, rows and time per operator)',
+    args: { sql: stringArg({ minLength: 1 }), analyze: withDefault(booleanArg(), false) },
+    run: async ({ engine, session }, { sql, analyze }) => {
+      const result = await engine.sql(session, `EXPLAIN ${analyze ? 'ANALYZE ' : ''}${sql}`, []);
+      const rows = 'rows' in result ? result.rows : [];
+      return { plan: rows.map((row) => String(row[0])).join('\n') };
+    },
+  }),
+  command({
+    name: 'update',
+    commandClass: 'write',
+    summary: 'set columns of rows given by id (GDPR Art. 16: rectification); durable when answered',
+    args: {
+      entity: stringArg({ minLength: 1 }),
+      ids: arrayArg(integerArg({ min: 0 }), { minItems: 1 }),
+      set: recordArg(jsonArg()),
+    },
+    run: async ({ engine, session }, { entity, ids, set }) => ({
+      updated: await engine.update(session, entity, ids, set),
+    }),
+  }),
+  command({
+    name: 'delete',
+    commandClass: 'write',
+    summary:
+      'delete rows given by id (with cascade, the rows pointing to them too); compact purges them',
+    args: {
+      entity: stringArg({ minLength: 1 }),
+      ids: arrayArg(integerArg({ min: 0 }), { minItems: 1 }),
+      cascade: withDefault(booleanArg(), false),
+    },
+    run: async ({ engine, session }, { entity, ids, cascade }) => ({
+      deleted: await engine.delete(session, entity, ids, cascade),
+    }),
+  }),
+  command({
+    name: 'compact',
+    commandClass: 'admin',
+    summary: 'rewrite the WAL with the active rows only (deleted values physically gone)',
+    args: {},
+    run: ({ engine, session }) => engine.maintain(session, 'compact'),
+  }),
+  command({
+    name: 'persist_bin',
+    commandClass: 'admin',
+    summary: 'write a columnar snapshot (Snapshot V2); reopening reads it and the WAL after it',
+    args: {},
+    run: ({ engine, session }) => engine.maintain(session, 'snapshot'),
+  }),
+  command({
+    name: 'security_report',
+    commandClass: 'admin',
+    summary: 'how this server is secured: authentication, roles, read-only, TLS, audit, encryption',
+    args: {},
+    run: ({ engine }) =>
+      Promise.resolve({
+        auth: engine.tokens.mode,
+        roles: engine.tokens.roles,
+        read_only: engine.options.readOnly === true,
+        tls: false,
+        audit_log: false,
+        wal_encryption: false,
+      }),
   }),
   command({
     name: 'stats',

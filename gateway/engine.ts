@@ -385,26 +385,81 @@ export class Engine {
 
   // ─── Writes ──────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Run `write` in the session's open transaction, or in a transaction of its own committed
+   * before returning (the reply then goes out only once the write is durable).
+   */
+  async write<T>(session: Session, write: (transaction: Transaction) => T): Promise<T> {
+    const { state } = await this.current(session);
+    const open = session.transaction?.transaction;
+    const transaction = open ?? (await state.database.begin());
+    try {
+      const result = write(transaction);
+      if (open === undefined) await transaction.commit();
+      return result;
+    } catch (error) {
+      if (open === undefined) transaction.rollback();
+      throw error;
+    }
+  }
+
   async insert(
     session: Session,
     entity: string,
     rows: readonly Record<string, unknown>[],
   ): Promise<number[]> {
-    const { state } = await this.current(session);
-    const open = session.transaction?.transaction;
-    const transaction = open ?? (await state.database.begin());
-    try {
+    return this.write(session, (transaction) => {
       const table = transaction.view.table(entity);
       const converted = rows.map((row, index) =>
         convertRow(table.definition, row, `rows[${index}]`),
       );
       const range = transaction.insertRows(entity, converted);
-      if (open === undefined) await transaction.commit();
       return Array.from({ length: range.count }, (_, i) => range.first + i);
-    } catch (error) {
-      if (open === undefined) transaction.rollback();
-      throw error;
+    });
+  }
+
+  async update(
+    session: Session,
+    entity: string,
+    ids: readonly number[],
+    set: Record<string, unknown>,
+  ): Promise<number> {
+    return this.write(session, (transaction) =>
+      transaction.update(
+        entity,
+        ids,
+        convertRow(transaction.view.table(entity).definition, set, 'set'),
+      ),
+    );
+  }
+
+  async delete(
+    session: Session,
+    entity: string,
+    ids: readonly number[],
+    cascade: boolean,
+  ): Promise<number> {
+    return this.write(session, (transaction) => transaction.delete(entity, ids, { cascade }));
+  }
+
+  /** The database's files: compaction (deleted rows purged) or a snapshot. */
+  async maintain(
+    session: Session,
+    action: 'compact' | 'snapshot',
+  ): Promise<Record<string, unknown>> {
+    if (session.transaction !== undefined) {
+      throw new GatewayError(
+        'E_TRANSACTION',
+        `\`${action}\` runs on committed data: commit or roll back first`,
+      );
     }
+    const { name, state } = await this.current(session);
+    const report =
+      action === 'compact' ? await state.database.compact() : await state.database.snapshot();
+    return {
+      database: name,
+      ...(report === undefined ? { skipped: 'the database has no files (in memory)' } : report),
+    };
   }
 
   async begin(session: Session): Promise<void> {
