@@ -17,6 +17,9 @@ interface ServeCliOptions {
   maxConnections: string;
   maxPayloadBytes: string;
   example?: boolean;
+  auditLog?: string;
+  auditLogMaxMb: string;
+  auditLogMaxDays: string;
 }
 
 interface QueryOptionsCli {
@@ -208,6 +211,9 @@ export function registerCommands(program: Command): void {
     .option('--max-connections <n>', 'connections at once', '128')
     .option('--max-payload-bytes <n>', 'bytes of one request line', String(64 * 1024 * 1024))
     .option('--example', 'load the bundled example into database `example` and use it')
+    .option('--audit-log <file>', 'record every request (names, never values or tokens) as NDJSON')
+    .option('--audit-log-max-mb <n>', 'rotate the audit log past this size (0: never)', '100')
+    .option('--audit-log-max-days <n>', 'delete rotated audit logs older than this (0: keep)', '90')
     .action(async (options: ServeCliOptions) => {
       const { runServe } = await import('./commands/serve.js');
       await runServe(options);

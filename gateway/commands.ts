@@ -232,7 +232,7 @@ const TABLE: readonly Command[] = [
         roles: engine.tokens.roles,
         read_only: engine.options.readOnly === true,
         tls: false,
-        audit_log: false,
+        audit_log: engine.options.audit?.path ?? false,
         wal_encryption: false,
       }),
   }),

@@ -41,6 +41,7 @@ import {
   type TableDefinition,
   type Transaction,
 } from '../store/index.js';
+import type { AuditLog } from './audit/audit-log.js';
 import { COMMANDS, type CommandContext } from './commands.js';
 import { GatewayError } from './errors.js';
 import { parseShape } from './args.js';
@@ -55,6 +56,8 @@ export interface EngineOptions {
   readonly readOnly?: boolean;
   /** The database new sessions start in (e.g. `example` with `catrust serve --example`). */
   readonly defaultDatabase?: string;
+  /** Where every request is recorded (`--audit-log`). */
+  readonly audit?: AuditLog;
 }
 
 /** One client's state: its current database and open transaction. */
@@ -99,6 +102,68 @@ export class Engine {
 
   /** Validate, authorize and run one request; the reply's fields (without `id` and `ok`). */
   async execute(session: Session, request: RequestEnvelope): Promise<Record<string, unknown>> {
+    const started = performance.now();
+    const at = new Date().toISOString();
+    const resolved = { role: undefined as Role | undefined };
+    try {
+      const reply = await this.#execute(session, request, resolved);
+      await this.#audit(session, request, resolved.role, at, started, undefined);
+      return reply;
+    } catch (error) {
+      await this.#audit(session, request, resolved.role, at, started, error);
+      throw error;
+    }
+  }
+
+  /**
+   * One audit record per request, allowed or denied: names only (command, database, entity,
+   * attributes), never a token or a value. Awaited only when the audit queue is full.
+   */
+  async #audit(
+    session: Session,
+    request: RequestEnvelope,
+    role: Role | undefined,
+    at: string,
+    started: number,
+    error: unknown,
+  ): Promise<void> {
+    const audit = this.options.audit;
+    if (audit === undefined) return;
+    const fields = request.fields;
+    const entity = typeof fields['entity'] === 'string' ? fields['entity'] : null;
+    const touched = new Set<string>();
+    const rows = fields['rows'];
+    if (Array.isArray(rows)) {
+      for (const row of rows.slice(0, 100)) {
+        if (typeof row === 'object' && row !== null)
+          for (const key of Object.keys(row)) touched.add(key);
+      }
+    }
+    const set = fields['set'];
+    if (typeof set === 'object' && set !== null)
+      for (const key of Object.keys(set)) touched.add(key);
+    const code =
+      error === undefined ? null : error instanceof CatrustError ? error.code : 'E_INTERNAL';
+    await audit.record({
+      ts: at,
+      peer: session.peer,
+      door: 'ndjson',
+      role: role ?? null,
+      cmd: request.cmd.slice(0, 64),
+      db: session.database ?? null,
+      entity,
+      attr: touched.size === 0 ? null : [...touched].sort().join(','),
+      ok: error === undefined,
+      code,
+      duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+    });
+  }
+
+  async #execute(
+    session: Session,
+    request: RequestEnvelope,
+    resolved: { role: Role | undefined },
+  ): Promise<Record<string, unknown>> {
     const command = COMMANDS.get(request.cmd);
     if (command === undefined) {
       throw new GatewayError('E_UNKNOWN_COMMAND', `unknown command \`${request.cmd}\``, {
@@ -108,6 +173,7 @@ export class Engine {
       });
     }
     const role: Role | undefined = this.tokens.resolve(request.token);
+    resolved.role = role;
     if (role === undefined) {
       throw new GatewayError(
         'E_AUTH',
@@ -140,6 +206,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.options.audit?.close();
     await this.store.close();
     this.#states.clear();
   }

@@ -9,3 +9,4 @@ export { NdjsonServer, type NdjsonServerOptions } from './ndjson/server.js';
 export { GatewayError, type GatewayErrorCode } from './errors.js';
 export { TokenPolicy, type TokenConfig } from './security/tokens.js';
 export type { Role, CommandClass } from './security/roles.js';
+export { AuditLog, type AuditRecord, type AuditLogOptions } from './audit/audit-log.js';

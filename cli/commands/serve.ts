@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CatrustError } from '../../common/index.js';
-import { Engine, NdjsonServer } from '../../gateway/index.js';
+import { AuditLog, Engine, NdjsonServer } from '../../gateway/index.js';
 
 export interface ServeOptions {
   readonly port: string;
@@ -24,6 +24,9 @@ export interface ServeOptions {
   readonly maxConnections: string;
   readonly maxPayloadBytes: string;
   readonly example?: boolean;
+  readonly auditLog?: string;
+  readonly auditLogMaxMb: string;
+  readonly auditLogMaxDays: string;
 }
 
 const EXAMPLE_DATABASE = 'example';
@@ -62,7 +65,17 @@ export async function runServe(options: ServeOptions): Promise<void> {
     1024,
     2 ** 31 - 1,
   );
+  const audit =
+    options.auditLog === undefined
+      ? undefined
+      : await AuditLog.open({
+          path: options.auditLog,
+          maxBytes:
+            integerOption('--audit-log-max-mb', options.auditLogMaxMb, 0, 1_000_000) * 1024 * 1024,
+          maxDays: integerOption('--audit-log-max-days', options.auditLogMaxDays, 0, 36_500),
+        });
   const engine = await Engine.open({
+    ...(audit === undefined ? {} : { audit }),
     dataDir: options.dataDir,
     tokens: {
       token: options.token ?? process.env['CATRUSTDB_TOKEN'],
@@ -92,7 +105,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       : '';
   process.stdout.write(
     `catrust serve: NDJSON on ${address.address}:${address.port}, data in ${options.dataDir}, auth: ${auth}` +
-      `${options.readOnly === true ? ', read-only' : ''}\n${hint}`,
+      `${options.readOnly === true ? ', read-only' : ''}${audit === undefined ? '' : `, audit log ${audit.path}`}\n${hint}`,
   );
   await new Promise<void>((resolve) => {
     const stop = (): void => {

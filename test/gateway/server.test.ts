@@ -4,7 +4,7 @@
  * read-only, transactions, and acknowledged inserts surviving a SIGKILL.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -231,6 +231,64 @@ describe('gateway: catrust serve over NDJSON (real process, real sockets)', func
     } finally {
       await stop(readOnly);
     }
+  });
+
+  it('audits every request, allowed or denied, with names and never tokens or values', async () => {
+    const auditFile = join(dir, 'audit.ndjson');
+    const server = await start([
+      '--data-dir',
+      join(dir, 'f'),
+      '--example',
+      '--token-rw',
+      'writer-secret-9',
+      '--audit-log',
+      auditFile,
+    ]);
+    try {
+      await exchange(server.port, [
+        json({
+          id: 1,
+          cmd: 'insert',
+          entity: 'Employee',
+          rows: [{ emp_name: 'Secret Name', salary: 777, works_in: 0, manager: 0 }],
+          token: 'writer-secret-9',
+        }),
+        json({ id: 2, cmd: 'db_drop', name: 'example', token: 'writer-secret-9' }),
+        json({ id: 3, cmd: 'sql', sql: 'SELECT 1', token: 'wrong-token-000' }),
+      ]);
+    } finally {
+      assert.equal(await stop(server), 0);
+    }
+    const text = readFileSync(auditFile, 'utf8');
+    const records = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(
+      records.map((r) => [
+        r['cmd'],
+        r['role'],
+        r['ok'],
+        r['code'],
+        r['db'],
+        r['entity'],
+        r['attr'],
+      ]),
+      [
+        ['insert', 'rw', true, null, 'example', 'Employee', 'emp_name,manager,salary,works_in'],
+        ['db_drop', 'rw', false, 'E_FORBIDDEN', 'example', null, null],
+        ['sql', null, false, 'E_AUTH', 'example', null, null],
+      ],
+    );
+    assert.ok(
+      records.every(
+        (r) =>
+          typeof r['duration_ms'] === 'number' &&
+          typeof r['ts'] === 'string' &&
+          r['door'] === 'ndjson',
+      ),
+    );
+    assert.doesNotMatch(text, /Secret Name|777|writer-secret|wrong-token/);
   });
 
   it('catrust send talks to the server and exits 1 on an error reply', async () => {
