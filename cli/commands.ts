@@ -18,6 +18,8 @@ interface ServeCliOptions {
   maxPayloadBytes: string;
   example?: boolean;
   auditLog?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   auditLogMaxMb: string;
   auditLogMaxDays: string;
 }
@@ -211,6 +213,8 @@ export function registerCommands(program: Command): void {
     .option('--max-connections <n>', 'connections at once', '128')
     .option('--max-payload-bytes <n>', 'bytes of one request line', String(64 * 1024 * 1024))
     .option('--example', 'load the bundled example into database `example` and use it')
+    .option('--tls-cert <file>', 'PEM certificate (chain): serve TLS only')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--audit-log <file>', 'record every request (names, never values or tokens) as NDJSON')
     .option('--audit-log-max-mb <n>', 'rotate the audit log past this size (0: never)', '100')
     .option('--audit-log-max-days <n>', 'delete rotated audit logs older than this (0: keep)', '90')

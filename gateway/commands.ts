@@ -231,7 +231,7 @@ const TABLE: readonly Command[] = [
         auth: engine.tokens.mode,
         roles: engine.tokens.roles,
         read_only: engine.options.readOnly === true,
-        tls: false,
+        tls: engine.tls,
         audit_log: engine.options.audit?.path ?? false,
         wal_encryption: false,
       }),

@@ -82,6 +82,8 @@ const PROGRAM_FILE = 'program.cql';
 export class Engine {
   readonly #states = new Map<string, DatabaseState>();
   readonly tokens: TokenPolicy;
+  /** Whether the door serving this engine speaks TLS (for `security_report`). */
+  tls = false;
 
   private constructor(
     readonly store: Store,

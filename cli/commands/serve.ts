@@ -25,6 +25,8 @@ export interface ServeOptions {
   readonly maxPayloadBytes: string;
   readonly example?: boolean;
   readonly auditLog?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
   readonly auditLogMaxMb: string;
   readonly auditLogMaxDays: string;
 }
@@ -54,6 +56,24 @@ function exampleProgram(): string {
     folder = dirname(folder);
   }
   throw new CatrustError('E_IO', 'the bundled example examples/company.cql was not found');
+}
+
+function readTls(certFile: string, keyFile: string | undefined): { cert: Buffer; key: Buffer } {
+  if (keyFile === undefined) {
+    throw new CatrustError('E_CLI_OPTION', '--tls-cert needs --tls-key', {
+      location: { kind: 'field', field: '--tls-key' },
+    });
+  }
+  const read = (file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new CatrustError('E_IO', `cannot read the file: ${(error as Error).message}`, {
+        location: { kind: 'file', file },
+      });
+    }
+  };
+  return { cert: read(certFile), key: read(keyFile) };
 }
 
 export async function runServe(options: ServeOptions): Promise<void> {
@@ -91,7 +111,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
     const session = engine.newSession('serve --example');
     await engine.load(session, exampleProgram());
   }
-  const server = new NdjsonServer(engine, { maxConnections, maxPayloadBytes });
+  engine.tls = options.tlsCert !== undefined;
+  const server = new NdjsonServer(engine, {
+    maxConnections,
+    maxPayloadBytes,
+    ...(options.tlsCert === undefined ? {} : { tls: readTls(options.tlsCert, options.tlsKey) }),
+  });
   const address = await server.listen(port, options.host);
   const auth =
     engine.tokens.mode === 'none'
@@ -104,7 +129,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
         `  (or any NDJSON client: echo '{"cmd":"db_list"}' | nc ${options.host} ${address.port})\n`
       : '';
   process.stdout.write(
-    `catrust serve: NDJSON on ${address.address}:${address.port}, data in ${options.dataDir}, auth: ${auth}` +
+    `catrust serve: NDJSON${options.tlsCert === undefined ? '' : ' over TLS'} on ${address.address}:${address.port}, data in ${options.dataDir}, auth: ${auth}` +
       `${options.readOnly === true ? ', read-only' : ''}${audit === undefined ? '' : `, audit log ${audit.path}`}\n${hint}`,
   );
   await new Promise<void>((resolve) => {

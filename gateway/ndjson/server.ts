@@ -7,6 +7,7 @@
  * `PENDING_REQUESTS_MAX` requests of a connection wait.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { createLogger } from '../../common/index.js';
 import type { Engine, Session } from '../engine.js';
 import { GatewayError } from '../errors.js';
@@ -19,6 +20,8 @@ export interface NdjsonServerOptions {
   readonly maxConnections: number;
   /** Bytes of one request line. */
   readonly maxPayloadBytes: number;
+  /** PEM certificate chain and key: the door then speaks TLS only. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 /** Requests of one connection waiting to run before it stops reading. */
@@ -36,7 +39,21 @@ export class NdjsonServer {
     readonly options: NdjsonServerOptions,
   ) {
     // Half-open: a client may send its requests and close its side; the replies still go out.
-    this.#server = createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
+    // With TLS, a client that does not speak it fails its handshake and is dropped (logged).
+    this.#server =
+      options.tls === undefined
+        ? createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket))
+        : createTlsServer(
+            {
+              allowHalfOpen: true,
+              cert: options.tls.cert,
+              key: options.tls.key,
+              minVersion: 'TLSv1.2',
+            },
+            (socket) => this.#accept(socket),
+          ).on('tlsClientError', (error) =>
+            log.warn('TLS handshake failed', { error: error.message }),
+          );
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {

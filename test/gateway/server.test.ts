@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -289,6 +291,78 @@ describe('gateway: catrust serve over NDJSON (real process, real sockets)', func
       ),
     );
     assert.doesNotMatch(text, /Secret Name|777|writer-secret|wrong-token/);
+  });
+
+  it('speaks TLS with --tls-cert/--tls-key; a plain client gets nothing usable', async () => {
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { stdio: 'ignore' },
+    );
+    const server = await start([
+      '--data-dir',
+      join(dir, 'g'),
+      '--example',
+      '--tls-cert',
+      cert,
+      '--tls-key',
+      key,
+    ]);
+    try {
+      assert.match(server.output(), /NDJSON over TLS on/);
+      const reply = await new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect(
+          { port: server.port, host: '127.0.0.1', ca: readFileSync(cert), servername: 'localhost' },
+          () => socket.end(`${json({ id: 1, cmd: 'security_report' })}\n`),
+        );
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (text += chunk));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      const parsed = JSON.parse(reply) as Record<string, unknown>;
+      assert.equal(parsed['ok'], true);
+      assert.equal(parsed['tls'], true);
+      // A plain-text request on the TLS port is not answered as NDJSON.
+      const plain = await exchange(server.port, [json({ id: 2, cmd: 'ping' })]);
+      assert.deepEqual(plain, []);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('refuses connections past --max-connections with one error line', async () => {
+    const server = await start(['--data-dir', join(dir, 'h'), '--max-connections', '1']);
+    try {
+      const held = connect(server.port, '127.0.0.1');
+      await new Promise<void>((resolve) => held.once('connect', () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const refused = await exchange(server.port, [json({ id: 1, cmd: 'ping' })]);
+      assert.equal(refused[0]?.error?.code, 'E_TOO_MANY_CONNECTIONS');
+      held.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const served = await exchange(server.port, [json({ id: 2, cmd: 'ping' })]);
+      assert.equal(served[0]?.ok, true);
+    } finally {
+      await stop(server);
+    }
   });
 
   it('catrust send talks to the server and exits 1 on an error reply', async () => {

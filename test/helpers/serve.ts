@@ -23,7 +23,7 @@ export function startServe(args: readonly string[]): Promise<ServeProcess> {
     child.stderr.on('data', (text: string) => (output += text));
     child.stdout.on('data', (text: string) => {
       output += text;
-      const match = /NDJSON on [^ ]+:(\d+),/.exec(output);
+      const match = /NDJSON(?: over TLS)? on [^ ]+:(\d+),/.exec(output);
       if (match !== null) {
         clearTimeout(timer);
         resolve({ child, port: Number(match[1]), output: () => output });
