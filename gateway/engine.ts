@@ -5,9 +5,11 @@
  * validation of arguments, authorization by role and the read-only switch happen here once,
  * whichever door a request came through.
  *
- * A database's program is kept beside its WAL (`program.cql`, the texts of every `load`
- * appended, written atomically) so that CQL queries and later loads see its schemas after a
- * restart; its rows live in the store.
+ * A database's program is kept beside its WAL (`program.cql`: the declarations of every `load`
+ * except its instances, appended, written atomically) so that CQL queries and later loads see
+ * its schemas, mappings and queries after a restart. Rows live in the store only — never in
+ * that file — so a delete followed by `compact` purges them, and an encrypted database keeps
+ * them encrypted. A later `load` therefore cannot name an instance of an earlier one.
  */
 import { rename, writeFile, open as openFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ import {
   type Schema,
 } from '../catalog/index.js';
 import { CatrustError, didYouMean, valueFromJson, type Value } from '../common/index.js';
-import { parseProgram } from '../cql/index.js';
+import { parseProgram, printProgram } from '../cql/index.js';
 import {
   executePrepared,
   functorEvaluator,
@@ -384,8 +386,10 @@ export class Engine {
       transaction.rollback();
       throw error;
     }
-    await this.#saveProgram(name, cql);
-    state.program = program;
+    // What is kept is the program without its instances: their rows live in the store only,
+    // so a delete + compact purges them (and an encrypted database keeps them encrypted).
+    const kept = await this.#saveProgram(name, cql);
+    state.program = this.#check(kept, `${name}/${PROGRAM_FILE}`, undefined);
     return {
       database: name,
       schemas: fresh.filter((d) => d.kind === 'schema').map((d) => d.name),
@@ -394,10 +398,17 @@ export class Engine {
     };
   }
 
-  async #saveProgram(name: string, cql: string): Promise<void> {
+  /** Append the program's declarations except instances to the kept program; the whole text. */
+  async #saveProgram(name: string, cql: string): Promise<string> {
+    const parsed = parseProgram(cql, { file: '<load>' });
+    const schemaPart = printProgram({
+      ...parsed,
+      declarations: parsed.declarations.filter((d) => d.kind !== 'InstanceDecl'),
+    });
     const file = this.#programFile(name);
     const previous = await readFile(file, 'utf8').catch(() => '');
-    const text = previous === '' ? cql : `${previous.replace(/\n*$/, '')}\n\n${cql}`;
+    const text =
+      previous.trim() === '' ? schemaPart : `${previous.replace(/\n*$/, '')}\n\n${schemaPart}`;
     const temporary = `${file}.tmp`;
     await writeFile(temporary, text);
     const handle = await openFile(temporary, 'r+');
@@ -407,6 +418,7 @@ export class Engine {
       await handle.close();
     }
     await rename(temporary, file);
+    return text;
   }
 
   // ─── Queries ─────────────────────────────────────────────────────────────────────────────

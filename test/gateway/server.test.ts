@@ -365,6 +365,29 @@ describe('gateway: catrust serve over NDJSON (real process, real sockets)', func
     }
   });
 
+  it("keeps a database's schemas across restarts, and never its rows outside the store", async () => {
+    const data = join(dir, 'i');
+    let server = await start(['--data-dir', data, '--example']);
+    await stop(server);
+    const kept = readFileSync(join(data, 'example', 'program.cql'), 'utf8');
+    assert.match(kept, /schema Company/);
+    assert.match(kept, /query ByDept/);
+    assert.doesNotMatch(kept, /Ada|Engineering|instance/, 'instance rows live in the store only');
+    server = await start(['--data-dir', data, '--example']);
+    try {
+      const replies = await exchange(server.port, [
+        json({
+          id: 1,
+          cmd: 'query',
+          cql: 'from d : Department select d.dept_name order_by d.dept_name',
+        }),
+      ]);
+      assert.deepEqual(replies[0]?.['rows'], [['Engineering'], ['Sales']]);
+    } finally {
+      await stop(server);
+    }
+  });
+
   it('catrust send talks to the server and exits 1 on an error reply', async () => {
     const server = await start(['--data-dir', join(dir, 'e'), '--example']);
     try {
