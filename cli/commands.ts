@@ -20,6 +20,7 @@ interface ServeCliOptions {
   auditLog?: string;
   tlsCert?: string;
   tlsKey?: string;
+  walKey?: string;
   auditLogMaxMb: string;
   auditLogMaxDays: string;
 }
@@ -213,6 +214,7 @@ export function registerCommands(program: Command): void {
     .option('--max-connections <n>', 'connections at once', '128')
     .option('--max-payload-bytes <n>', 'bytes of one request line', String(64 * 1024 * 1024))
     .option('--example', 'load the bundled example into database `example` and use it')
+    .option('--wal-key <passphrase>', 'encrypt the databases (or CATRUSTDB_WAL_KEY)')
     .option('--tls-cert <file>', 'PEM certificate (chain): serve TLS only')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--audit-log <file>', 'record every request (names, never values or tokens) as NDJSON')

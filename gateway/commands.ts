@@ -222,6 +222,13 @@ const TABLE: readonly Command[] = [
     run: ({ engine, session }) => engine.maintain(session, 'snapshot'),
   }),
   command({
+    name: 'rotate_wal_key',
+    commandClass: 'admin',
+    summary: 're-encrypt the current database under a new passphrase, live',
+    args: { passphrase: stringArg({ minLength: 12 }) },
+    run: ({ engine, session }, { passphrase }) => engine.rotateKey(session, passphrase),
+  }),
+  command({
     name: 'security_report',
     commandClass: 'admin',
     summary: 'how this server is secured: authentication, roles, read-only, TLS, audit, encryption',
@@ -233,7 +240,7 @@ const TABLE: readonly Command[] = [
         read_only: engine.options.readOnly === true,
         tls: engine.tls,
         audit_log: engine.options.audit?.path ?? false,
-        wal_encryption: false,
+        wal_encryption: engine.encrypted,
       }),
   }),
   command({

@@ -60,6 +60,11 @@ export interface EngineOptions {
   readonly defaultDatabase?: string;
   /** Where every request is recorded (`--audit-log`). */
   readonly audit?: AuditLog;
+  /**
+   * The passphrase of the databases' encryption (`--wal-key`): new databases are encrypted with
+   * it (AES-256-GCM, key by Argon2id), existing ones opened with it (E_STORE_KEY when wrong).
+   */
+  readonly walKey?: string;
 }
 
 /** One client's state: its current database and open transaction. */
@@ -84,6 +89,7 @@ const PROGRAM_FILE = 'program.cql';
 export class Engine {
   readonly #states = new Map<string, DatabaseState>();
   readonly tokens: TokenPolicy;
+  #walKey: string | undefined;
   /** Whether the door serving this engine speaks TLS (for `security_report`). */
   tls = false;
 
@@ -92,6 +98,7 @@ export class Engine {
     readonly options: EngineOptions,
   ) {
     this.tokens = new TokenPolicy(options.tokens ?? {});
+    this.#walKey = options.walKey;
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -232,7 +239,7 @@ export class Engine {
           (names.length === 0 ? 'create one with db_create' : `databases: ${names.join(', ')}`),
       });
     }
-    const database = await this.store.open(name);
+    const database = await this.store.open(name, { passphrase: this.#walKey });
     const state: DatabaseState = { database, program: undefined };
     const text = await readFile(this.#programFile(name), 'utf8').catch(() => '');
     if (text.trim() !== '') state.program = this.#check(text, `${name}/${PROGRAM_FILE}`, undefined);
@@ -244,7 +251,7 @@ export class Engine {
     if (await this.store.has(name)) {
       throw new GatewayError('E_DATABASE_EXISTS', `database \`${name}\` exists already`);
     }
-    await this.store.create(name);
+    await this.store.create(name, [], { passphrase: this.#walKey });
   }
 
   async dropDatabase(name: string, session: Session): Promise<void> {
@@ -521,6 +528,33 @@ export class Engine {
     cascade: boolean,
   ): Promise<number> {
     return this.write(session, (transaction) => transaction.delete(entity, ids, { cascade }));
+  }
+
+  get encrypted(): boolean {
+    return this.#walKey !== undefined;
+  }
+
+  /**
+   * Re-encrypt the current database under a new passphrase (a new WAL swapped in atomically
+   * while it stays open); the engine opens databases with the new passphrase from then on.
+   */
+  async rotateKey(session: Session, passphrase: string): Promise<Record<string, unknown>> {
+    if (this.#walKey === undefined) {
+      throw new GatewayError(
+        'E_CONFIG',
+        'this server does not encrypt its databases (start it with --wal-key)',
+      );
+    }
+    if (session.transaction !== undefined) {
+      throw new GatewayError(
+        'E_TRANSACTION',
+        '`rotate_wal_key` runs on committed data: commit or roll back first',
+      );
+    }
+    const { name, state } = await this.current(session);
+    const report = await state.database.rotateKey(passphrase);
+    this.#walKey = passphrase;
+    return { database: name, lsn: report.lsn, bytesAfter: report.bytesAfter };
   }
 
   /** The database's files: compaction (deleted rows purged) or a snapshot. */

@@ -26,6 +26,7 @@ export interface ServeOptions {
   readonly example?: boolean;
   readonly auditLog?: string;
   readonly tlsCert?: string;
+  readonly walKey?: string;
   readonly tlsKey?: string;
   readonly auditLogMaxMb: string;
   readonly auditLogMaxDays: string;
@@ -94,8 +95,15 @@ export async function runServe(options: ServeOptions): Promise<void> {
             integerOption('--audit-log-max-mb', options.auditLogMaxMb, 0, 1_000_000) * 1024 * 1024,
           maxDays: integerOption('--audit-log-max-days', options.auditLogMaxDays, 0, 36_500),
         });
+  const walKey = options.walKey ?? process.env['CATRUSTDB_WAL_KEY'];
+  if (walKey !== undefined && walKey.length < 12) {
+    throw new CatrustError('E_CLI_OPTION', '--wal-key must be at least 12 characters long', {
+      location: { kind: 'field', field: '--wal-key' },
+    });
+  }
   const engine = await Engine.open({
     ...(audit === undefined ? {} : { audit }),
+    ...(walKey === undefined ? {} : { walKey }),
     dataDir: options.dataDir,
     tokens: {
       token: options.token ?? process.env['CATRUSTDB_TOKEN'],
@@ -130,7 +138,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       : '';
   process.stdout.write(
     `catrust serve: NDJSON${options.tlsCert === undefined ? '' : ' over TLS'} on ${address.address}:${address.port}, data in ${options.dataDir}, auth: ${auth}` +
-      `${options.readOnly === true ? ', read-only' : ''}${audit === undefined ? '' : `, audit log ${audit.path}`}\n${hint}`,
+      `${options.readOnly === true ? ', read-only' : ''}${walKey === undefined ? '' : ', encrypted'}${audit === undefined ? '' : `, audit log ${audit.path}`}\n${hint}`,
   );
   await new Promise<void>((resolve) => {
     const stop = (): void => {

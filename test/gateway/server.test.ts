@@ -388,6 +388,57 @@ describe('gateway: catrust serve over NDJSON (real process, real sockets)', func
     }
   });
 
+  it('encrypts the databases with --wal-key, refuses a wrong key, rotates the key live', async () => {
+    const data = join(dir, 'j');
+    const key = 'first-passphrase-1';
+    let server = await start(['--data-dir', data, '--example', '--wal-key', key]);
+    try {
+      const replies = await exchange(server.port, [
+        json({ id: 1, cmd: 'insert', entity: 'Department', rows: [{ dept_name: 'Cryptography' }] }),
+        json({ id: 2, cmd: 'security_report' }),
+      ]);
+      assert.equal(replies[0]?.ok, true);
+      assert.equal(replies[1]?.['wal_encryption'], true);
+    } finally {
+      await stop(server);
+    }
+    const wal = readFileSync(join(data, 'example', 'wal.ndjson'), 'utf8');
+    assert.doesNotMatch(wal, /Cryptography|Engineering|Ada/, 'no row value in clear in the WAL');
+    server = await start(['--data-dir', data, '--wal-key', 'wrong-passphrase-2']);
+    try {
+      const refused = await exchange(server.port, [
+        json({ id: 1, cmd: 'db_use', name: 'example' }),
+      ]);
+      assert.equal(refused[0]?.error?.code, 'E_STORE_KEY');
+    } finally {
+      await stop(server);
+    }
+    server = await start(['--data-dir', data, '--example', '--wal-key', key]);
+    try {
+      const rotated = await exchange(server.port, [
+        json({ id: 1, cmd: 'rotate_wal_key', passphrase: 'second-passphrase-3' }),
+        json({
+          id: 2,
+          cmd: 'sql',
+          sql: "SELECT count(*) FROM Department WHERE dept_name = 'Cryptography'",
+        }),
+      ]);
+      assert.equal(rotated[0]?.ok, true, JSON.stringify(rotated[0]));
+      assert.deepEqual(rotated[1]?.['rows'], [[1]]);
+    } finally {
+      await stop(server);
+    }
+    server = await start(['--data-dir', data, '--example', '--wal-key', 'second-passphrase-3']);
+    try {
+      const after = await exchange(server.port, [
+        json({ id: 1, cmd: 'sql', sql: 'SELECT count(*) FROM Department' }),
+      ]);
+      assert.deepEqual(after[0]?.['rows'], [[3]], 'the rotated key opens the database');
+    } finally {
+      await stop(server);
+    }
+  });
+
   it('catrust send talks to the server and exits 1 on an error reply', async () => {
     const server = await start(['--data-dir', join(dir, 'e'), '--example']);
     try {
