@@ -208,6 +208,14 @@ const TABLE: readonly Command[] = [
     }),
   }),
   command({
+    name: 'data_subject_access',
+    commandClass: 'read',
+    summary: 'GDPR Art. 15: the subject row and every row pointing to it through foreign keys',
+    // `row`, not `id`: `id` is the request's own id in every request.
+    args: { entity: stringArg({ minLength: 1 }), row: integerArg({ min: 0 }) },
+    run: ({ engine, session }, { entity, row }) => engine.subjectAccess(session, entity, row),
+  }),
+  command({
     name: 'compact',
     commandClass: 'admin',
     summary: 'rewrite the WAL with the active rows only (deleted values physically gone)',

@@ -19,7 +19,13 @@ import {
   type CompactQuery,
   type Schema,
 } from '../catalog/index.js';
-import { CatrustError, didYouMean, valueFromJson, type Value } from '../common/index.js';
+import {
+  CatrustError,
+  didYouMean,
+  valueFromJson,
+  valueToJson,
+  type Value,
+} from '../common/index.js';
 import { parseProgram, printProgram } from '../cql/index.js';
 import {
   executePrepared,
@@ -33,6 +39,7 @@ import {
 } from '../planner/index.js';
 import {
   foreignKeyColumn,
+  isLabelledNull,
   labelledNull,
   scalarColumn,
   Store,
@@ -528,6 +535,69 @@ export class Engine {
     cascade: boolean,
   ): Promise<number> {
     return this.write(session, (transaction) => transaction.delete(entity, ids, { cascade }));
+  }
+
+  /**
+   * GDPR Art. 15: every row that is the subject (`entity`, `id`) or points to it through
+   * foreign keys, transitively, with all its values (labelled nulls as `{"null": term}`).
+   */
+  async subjectAccess(
+    session: Session,
+    entity: string,
+    id: number,
+  ): Promise<Record<string, unknown>> {
+    const view = await this.view(session);
+    const subject = view.table(entity);
+    if (!subject.isActive(id)) {
+      throw new GatewayError('E_NOT_FOUND', `\`${entity}\` has no row ${id}`);
+    }
+    const found = new Map<string, Set<number>>([[entity, new Set([id])]]);
+    const definitions = view.definitions();
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const definition of definitions) {
+        const table = view.table(definition.entity);
+        for (const column of definition.columns) {
+          if (column.type.kind !== 'foreignKey') continue;
+          const targets = found.get(column.type.target);
+          if (targets === undefined || targets.size === 0) continue;
+          const values = table.column(column.name);
+          let rows = found.get(definition.entity);
+          for (const row of table.activeRowIds()) {
+            const target = values.value(row);
+            if (typeof target !== 'number' || !targets.has(target) || rows?.has(row) === true)
+              continue;
+            if (rows === undefined) {
+              rows = new Set();
+              found.set(definition.entity, rows);
+            }
+            rows.add(row);
+            changed = true;
+          }
+        }
+      }
+    }
+    const rows: Record<string, Record<string, unknown>[]> = {};
+    for (const [name, ids] of found) {
+      const table = view.table(name);
+      const types = new Map(table.definition.columns.map((c) => [c.name, c.type]));
+      rows[name] = [...ids]
+        .sort((a, b) => a - b)
+        .map((row) => {
+          const record = table.row(row, { labels: true }) ?? {};
+          const json: Record<string, unknown> = { id: row };
+          for (const [column, value] of Object.entries(record)) {
+            const type = types.get(column);
+            json[column] = isLabelledNull(value)
+              ? { null: value.term }
+              : type?.kind === 'scalar'
+                ? valueToJson(type.scalar, value)
+                : value;
+          }
+          return json;
+        });
+    }
+    return { subject: { entity, row: id }, rows };
   }
 
   get encrypted(): boolean {
