@@ -216,6 +216,27 @@ const TABLE: readonly Command[] = [
     run: ({ engine, session }, { entity, row }) => engine.subjectAccess(session, entity, row),
   }),
   command({
+    name: 'export_jsonl',
+    commandClass: 'read',
+    summary: 'GDPR Art. 20: an entity’s rows as JSON lines, to a file of the data directory',
+    args: {
+      entity: stringArg({ minLength: 1 }),
+      path: stringArg({ minLength: 1, maxLength: 4096 }),
+    },
+    run: ({ engine, session }, { entity, path }) =>
+      engine.exportRows(session, entity, path, 'jsonl'),
+  }),
+  command({
+    name: 'export_csv',
+    commandClass: 'read',
+    summary: 'an entity’s rows as CSV with a header row, to a file of the data directory',
+    args: {
+      entity: stringArg({ minLength: 1 }),
+      path: stringArg({ minLength: 1, maxLength: 4096 }),
+    },
+    run: ({ engine, session }, { entity, path }) => engine.exportRows(session, entity, path, 'csv'),
+  }),
+  command({
     name: 'compact',
     commandClass: 'admin',
     summary: 'rewrite the WAL with the active rows only (deleted values physically gone)',

@@ -57,6 +57,7 @@ import { parseShape } from './args.js';
 import type { RequestEnvelope } from './ndjson/request.js';
 import { ENVELOPE_FIELDS } from './ndjson/request.js';
 import { roleAllows, rolesFor, type Role } from './security/roles.js';
+import { DataDirectory } from './security/data-dir.js';
 import { TokenPolicy, type TokenConfig } from './security/tokens.js';
 
 export interface EngineOptions {
@@ -100,16 +101,21 @@ export class Engine {
   /** Whether the door serving this engine speaks TLS (for `security_report`). */
   tls = false;
 
+  /** Request paths (exports) resolve inside the data directory, outside every database. */
+  readonly files: DataDirectory;
+
   private constructor(
     readonly store: Store,
     readonly options: EngineOptions,
   ) {
+    this.files = DataDirectory.open(options.dataDir);
     this.tokens = new TokenPolicy(options.tokens ?? {});
     this.#walKey = options.walKey;
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
     const engine = new Engine(await Store.open(options.dataDir), options);
+    for (const name of await engine.store.list()) engine.files.closeToRequests(name);
     await loadSqlParser();
     return engine;
   }
@@ -259,6 +265,7 @@ export class Engine {
       throw new GatewayError('E_DATABASE_EXISTS', `database \`${name}\` exists already`);
     }
     await this.store.create(name, [], { passphrase: this.#walKey });
+    this.files.closeToRequests(name);
   }
 
   async dropDatabase(name: string, session: Session): Promise<void> {
@@ -600,6 +607,45 @@ export class Engine {
     return { subject: { entity, row: id }, rows };
   }
 
+  /**
+   * GDPR Art. 20: every active row of an entity written to a file of the data directory, as
+   * JSON lines (the values' JSON forms, labelled nulls as `{"null": term}`) or CSV (RFC 4180,
+   * a header row, labelled nulls and NULL as empty fields). Written to a temporary file and
+   * renamed into place.
+   */
+  async exportRows(
+    session: Session,
+    entity: string,
+    path: string,
+    format: 'jsonl' | 'csv',
+  ): Promise<Record<string, unknown>> {
+    const view = await this.view(session);
+    const table = view.table(entity);
+    const target = this.files.resolve(path, 'path', 'write');
+    const lines: string[] = [];
+    const names = ['id', ...table.definition.columns.map((c) => c.name)];
+    if (format === 'csv') lines.push(names.map(csvField).join(','));
+    let count = 0;
+    for (const row of table.activeRowIds()) {
+      const json = rowToJson(table, row);
+      lines.push(
+        format === 'jsonl'
+          ? JSON.stringify(json)
+          : names.map((name) => csvField(csvText(json[name]))).join(','),
+      );
+      count++;
+    }
+    const temporary = `${target}.${process.pid}.tmp`;
+    await writeFile(
+      temporary,
+      lines.length === 0
+        ? ''
+        : `${lines.join(format === 'csv' ? '\r\n' : '\n')}${format === 'csv' ? '\r\n' : '\n'}`,
+    );
+    await rename(temporary, target);
+    return { entity, path, rows: count };
+  }
+
   get encrypted(): boolean {
     return this.#walKey !== undefined;
   }
@@ -699,4 +745,29 @@ function convertRow(
         : valueFromJson(column.type.scalar, value, `${field}.${name}`);
   }
   return result;
+}
+
+/** One active row as JSON: `id`, then every column's value (labelled nulls as terms). */
+function rowToJson(table: ReturnType<ReadView['table']>, row: number): Record<string, unknown> {
+  const types = new Map(table.definition.columns.map((c) => [c.name, c.type]));
+  const record = table.row(row, { labels: true }) ?? {};
+  const json: Record<string, unknown> = { id: row };
+  for (const [column, value] of Object.entries(record)) {
+    const type = types.get(column);
+    json[column] = isLabelledNull(value)
+      ? { null: value.term }
+      : type?.kind === 'scalar'
+        ? valueToJson(type.scalar, value)
+        : value;
+  }
+  return json;
+}
+
+function csvText(value: unknown): string {
+  if (value === null || value === undefined || typeof value === 'object') return '';
+  return String(value);
+}
+
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -4,7 +4,7 @@
  * read-only, transactions, and acknowledged inserts surviving a SIGKILL.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -434,6 +434,37 @@ describe('gateway: catrust serve over NDJSON (real process, real sockets)', func
         json({ id: 1, cmd: 'sql', sql: 'SELECT count(*) FROM Department' }),
       ]);
       assert.deepEqual(after[0]?.['rows'], [[3]], 'the rotated key opens the database');
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('exports rows inside the data directory and refuses paths that leave it or touch a database', async () => {
+    const data = join(dir, 'k');
+    const server = await start(['--data-dir', data, '--example']);
+    try {
+      symlinkSync(tmpdir(), join(data, 'escape'));
+      const replies = await exchange(server.port, [
+        json({ id: 1, cmd: 'export_jsonl', entity: 'Employee', path: 'exports/employees.jsonl' }),
+        json({ id: 2, cmd: 'export_csv', entity: 'Department', path: 'exports/departments.csv' }),
+        json({ id: 3, cmd: 'export_csv', entity: 'Department', path: '../outside.csv' }),
+        json({ id: 4, cmd: 'export_csv', entity: 'Department', path: '/etc/catrust.csv' }),
+        json({ id: 5, cmd: 'export_csv', entity: 'Department', path: 'example/wal.ndjson' }),
+        json({ id: 6, cmd: 'export_csv', entity: 'Department', path: 'escape/x.csv' }),
+      ]);
+      assert.deepEqual(
+        replies.map((r) => (r.ok ? r['rows'] : r.error?.code)),
+        [7, 2, 'E_PATH', 'E_PATH', 'E_PATH', 'E_PATH'],
+      );
+      const lines = readFileSync(join(data, 'exports', 'employees.jsonl'), 'utf8')
+        .trim()
+        .split('\n');
+      assert.equal(lines.length, 7);
+      assert.ok(lines.some((line) => line.includes('"salary":{"null":"erin.salary"}')));
+      assert.equal(
+        readFileSync(join(data, 'exports', 'departments.csv'), 'utf8'),
+        'id,dept_name\r\n0,Engineering\r\n1,Sales\r\n',
+      );
     } finally {
       await stop(server);
     }
