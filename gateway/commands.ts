@@ -237,6 +237,20 @@ const TABLE: readonly Command[] = [
     run: ({ engine, session }, { entity, path }) => engine.exportRows(session, entity, path, 'csv'),
   }),
   command({
+    name: 'migrate',
+    commandClass: 'admin',
+    summary: 'apply the pending V{N}__{description}.cql files of a directory, in order, once each',
+    args: { dir: stringArg({ minLength: 1, maxLength: 4096 }) },
+    run: ({ engine, session }, { dir }) => engine.migrate(session, dir),
+  }),
+  command({
+    name: 'migrate_status',
+    commandClass: 'read',
+    summary: 'the applied migrations (and, with dir, the pending ones)',
+    args: { dir: optional(stringArg({ minLength: 1, maxLength: 4096 })) },
+    run: ({ engine, session }, { dir }) => engine.migrationStatus(session, dir),
+  }),
+  command({
     name: 'compact',
     commandClass: 'admin',
     summary: 'rewrite the WAL with the active rows only (deleted values physically gone)',

@@ -57,6 +57,7 @@ import { parseShape } from './args.js';
 import type { RequestEnvelope } from './ndjson/request.js';
 import { ENVELOPE_FIELDS } from './ndjson/request.js';
 import { roleAllows, rolesFor, type Role } from './security/roles.js';
+import { scanMigrationFiles } from './migrations/migration-files.js';
 import { DataDirectory } from './security/data-dir.js';
 import { TokenPolicy, type TokenConfig } from './security/tokens.js';
 
@@ -93,6 +94,17 @@ interface DatabaseState {
 }
 
 const PROGRAM_FILE = 'program.cql';
+const MIGRATIONS_FILE = 'migrations.json';
+
+/** One applied migration, as `migrate_status` lists it. */
+export interface MigrationRecord {
+  readonly version: number;
+  readonly name: string;
+  readonly sha256: string;
+  readonly ts: string;
+  readonly status: 'success';
+  readonly rows_loaded: number;
+}
 
 export class Engine {
   readonly #states = new Map<string, DatabaseState>();
@@ -331,7 +343,7 @@ export class Engine {
    * instances' rows are appended (foreign keys shifted to the rows' new ids), in one
    * transaction; the program text is kept for later loads and queries.
    */
-  async load(session: Session, cql: string): Promise<Record<string, unknown>> {
+  async load(session: Session, cql: string, file = '<load>'): Promise<Record<string, unknown>> {
     if (session.transaction !== undefined) {
       throw new GatewayError(
         'E_TRANSACTION',
@@ -339,7 +351,7 @@ export class Engine {
       );
     }
     const { name, state } = await this.current(session);
-    const program = this.#check(cql, '<load>', state.program);
+    const program = this.#check(cql, file, state.program);
     const before = new Set(state.program?.declarations.map((d) => `${d.kind}:${d.name}`) ?? []);
     const fresh = program.declarations.filter((d) => !before.has(`${d.kind}:${d.name}`));
     const view = state.database.view();
@@ -644,6 +656,110 @@ export class Engine {
     );
     await rename(temporary, target);
     return { entity, path, rows: count };
+  }
+
+  // ─── Migration registry ──────────────────────────────────────────────────────────────────
+
+  #historyFile(name: string): string {
+    return join(this.store.directory, name, MIGRATIONS_FILE);
+  }
+
+  async #history(name: string): Promise<MigrationRecord[]> {
+    const text = await readFile(this.#historyFile(name), 'utf8').catch(() => '[]');
+    return JSON.parse(text) as MigrationRecord[];
+  }
+
+  async #saveHistory(name: string, history: readonly MigrationRecord[]): Promise<void> {
+    const file = this.#historyFile(name);
+    const temporary = `${file}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(history, null, 2)}\n`);
+    const handle = await openFile(temporary, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+  }
+
+  /**
+   * Apply the `V{N}__{description}.cql` files of `dir` (inside the data directory) that are not
+   * applied yet, in version order, each as one `load`; record each durably. Applied files are
+   * checked first: one changed since it was applied stops everything (E_MIGRATION_CHECKSUM).
+   * A failing migration leaves the database as it was before it (earlier ones stay applied).
+   */
+  async migrate(session: Session, dir: string): Promise<Record<string, unknown>> {
+    const { name } = await this.current(session);
+    const files = scanMigrationFiles(this.files.resolve(dir, 'dir', 'directory'));
+    const history = await this.#history(name);
+    const applied = new Map(history.map((record) => [record.version, record]));
+    for (const file of files) {
+      const record = applied.get(file.version);
+      if (record !== undefined && record.sha256 !== file.sha256) {
+        throw new GatewayError(
+          'E_MIGRATION_CHECKSUM',
+          `${file.name} was changed after it was applied (version ${file.version})`,
+          {
+            hint: 'never edit an applied migration: add a new V{N}__… file',
+            details: { file: file.name, applied: record.sha256, now: file.sha256 },
+          },
+        );
+      }
+    }
+    const done: MigrationRecord[] = [];
+    for (const file of files) {
+      if (applied.has(file.version)) continue;
+      let result: Record<string, unknown>;
+      try {
+        result = await this.load(session, file.text, file.name);
+      } catch (error) {
+        // A bug is not a user error: it goes up as it is. A user error is located in the file.
+        if (!(error instanceof CatrustError)) throw error;
+        throw new CatrustError(error.code, error.bareMessage, {
+          location: error.location ?? { kind: 'file', file: file.name },
+          sqlstate: error.sqlstate,
+          hint: error.hint,
+          details: { migration: file.name, applied: done.map((record) => record.name) },
+        });
+      }
+      const instances = result['instances'] as Record<string, Record<string, number>>;
+      const rowsLoaded = Object.values(instances).reduce(
+        (sum, counts) => sum + Object.values(counts).reduce((a, b) => a + b, 0),
+        0,
+      );
+      const record: MigrationRecord = {
+        version: file.version,
+        name: file.name,
+        sha256: file.sha256,
+        ts: new Date().toISOString(),
+        status: 'success',
+        rows_loaded: rowsLoaded,
+      };
+      history.push(record);
+      await this.#saveHistory(name, history);
+      done.push(record);
+    }
+    return {
+      database: name,
+      applied: done,
+      current_version: history.reduce((v, r) => Math.max(v, r.version), 0),
+    };
+  }
+
+  async migrationStatus(
+    session: Session,
+    dir: string | undefined,
+  ): Promise<Record<string, unknown>> {
+    const { name } = await this.current(session);
+    const history = await this.#history(name);
+    const applied = new Set(history.map((record) => record.version));
+    const pending =
+      dir === undefined
+        ? undefined
+        : scanMigrationFiles(this.files.resolve(dir, 'dir', 'directory'))
+            .filter((file) => !applied.has(file.version))
+            .map((file) => ({ version: file.version, name: file.name, sha256: file.sha256 }));
+    return { database: name, applied: history, ...(pending === undefined ? {} : { pending }) };
   }
 
   get encrypted(): boolean {

@@ -4,7 +4,7 @@
  * read-only, transactions, and acknowledged inserts surviving a SIGKILL.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -465,6 +465,90 @@ describe('gateway: catrust serve over NDJSON (real process, real sockets)', func
         readFileSync(join(data, 'exports', 'departments.csv'), 'utf8'),
         'id,dept_name\r\n0,Engineering\r\n1,Sales\r\n',
       );
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('applies migrations in version order once each, refuses a changed one, leaves the database as it was on failure', async () => {
+    const data = join(dir, 'l');
+    const migrations = join(data, 'migrations');
+    mkdirSync(migrations, { recursive: true });
+    writeFileSync(
+      join(migrations, 'V1__shop.cql'),
+      'schema Shop { entities Item  attributes sku : Item -> String! }',
+    );
+    writeFileSync(
+      join(migrations, 'V2__stock.cql'),
+      'instance Stock : Shop { Item { a: sku = "A"  b: sku = "B" } }',
+    );
+    writeFileSync(join(migrations, 'V10__more.cql'), 'schema Extra { entities Box }');
+    writeFileSync(join(migrations, 'README.md'), 'not a migration');
+    const server = await start(['--data-dir', data]);
+    try {
+      const first = await exchange(server.port, [
+        json({ id: 0, cmd: 'db_create', name: 'shop' }),
+        json({ id: 1, cmd: 'migrate_status', dir: 'migrations' }),
+        json({ id: 2, cmd: 'migrate', dir: 'migrations' }),
+        json({ id: 3, cmd: 'migrate', dir: 'migrations' }),
+        json({ id: 4, cmd: 'sql', sql: 'SELECT count(*) FROM Item' }),
+      ]);
+      assert.deepEqual(
+        (first[1]?.['pending'] as { version: number }[]).map((m) => m.version),
+        [1, 2, 10],
+      );
+      assert.deepEqual(
+        (first[2]?.['applied'] as { version: number; rows_loaded: number }[]).map((m) => [
+          m.version,
+          m.rows_loaded,
+        ]),
+        [
+          [1, 0],
+          [2, 2],
+          [10, 0],
+        ],
+      );
+      assert.deepEqual(first[3]?.['applied'], [], 'a second run applies nothing');
+      assert.deepEqual(first[4]?.['rows'], [[2]]);
+      writeFileSync(
+        join(migrations, 'V2__stock.cql'),
+        'instance Stock : Shop { Item { a: sku = "A2" } }',
+      );
+      writeFileSync(
+        join(migrations, 'V11__bad.cql'),
+        'instance Bad : Shop { Item { x: sku = null } }',
+      );
+      const use = json({ id: 'use', cmd: 'db_use', name: 'shop' });
+      const changed = await exchange(server.port, [
+        use,
+        json({ id: 5, cmd: 'migrate', dir: 'migrations' }),
+      ]);
+      assert.equal(changed[1]?.error?.code, 'E_MIGRATION_CHECKSUM');
+      assert.match(
+        changed[1]?.error?.message ?? '',
+        /V2__stock\.cql was changed after it was applied/,
+      );
+      writeFileSync(
+        join(migrations, 'V2__stock.cql'),
+        'instance Stock : Shop { Item { a: sku = "A"  b: sku = "B" } }',
+      );
+      const failed = await exchange(server.port, [
+        use,
+        json({ id: 6, cmd: 'migrate', dir: 'migrations' }),
+        json({ id: 7, cmd: 'sql', sql: 'SELECT count(*) FROM Item' }),
+        json({ id: 8, cmd: 'migrate_status' }),
+        json({ id: 9, cmd: 'migrate', dir: '../..' }),
+      ]);
+      assert.match(
+        failed[1]?.error?.message ?? '',
+        /^V11__bad\.cql:1:30: .*NOT NULL attribute `sku`/,
+      );
+      assert.deepEqual(failed[2]?.['rows'], [[2]], 'the failed migration changed nothing');
+      assert.deepEqual(
+        (failed[3]?.['applied'] as { version: number }[]).map((m) => m.version),
+        [1, 2, 10],
+      );
+      assert.equal(failed[4]?.error?.code, 'E_PATH');
     } finally {
       await stop(server);
     }
