@@ -554,6 +554,48 @@ describe('gateway: catrust serve over NDJSON (real process, real sockets)', func
     }
   });
 
+  it('serves 256 concurrent clients mixing reads and writes; every acknowledged write is there', async () => {
+    const server = await start([
+      '--data-dir',
+      join(dir, 'm'),
+      '--example',
+      '--max-connections',
+      '300',
+    ]);
+    try {
+      const clients = Array.from({ length: 256 }, (_, client) =>
+        exchange(server.port, [
+          json({
+            id: 'w',
+            cmd: 'insert',
+            entity: 'Department',
+            rows: [{ dept_name: `D${client}` }],
+          }),
+          json({ id: 'r', cmd: 'sql', sql: 'SELECT count(*) FROM Employee' }),
+          json({
+            id: 'q',
+            cmd: 'query',
+            cql: 'from d : Department where d.dept_name = "Sales" select d.dept_name',
+          }),
+        ]),
+      );
+      const replies = await Promise.all(clients);
+      assert.ok(
+        replies.every((r) => r.length === 3),
+        'no connection dropped',
+      );
+      const acknowledged = replies.filter((r) => r[0]?.ok === true).length;
+      assert.equal(acknowledged, 256);
+      assert.ok(replies.every((r) => r[1]?.ok === true && r[2]?.ok === true));
+      const count = await exchange(server.port, [
+        json({ id: 'n', cmd: 'sql', sql: 'SELECT count(*) FROM Department' }),
+      ]);
+      assert.deepEqual(count[0]?.['rows'], [[2 + acknowledged]]);
+    } finally {
+      await stop(server);
+    }
+  });
+
   it('catrust send talks to the server and exits 1 on an error reply', async () => {
     const server = await start(['--data-dir', join(dir, 'e'), '--example']);
     try {
