@@ -29,23 +29,20 @@ import {
 import { parseProgram, printProgram } from '../cql/index.js';
 import {
   executePrepared,
+  appendInstanceRows,
   functorEvaluator,
   loadSqlParser,
   prepareSql,
   resultToJson,
   runCompactQuery,
+  schemaTableDefinitions,
   StoreRelationSource,
   type ResultJson,
 } from '../planner/index.js';
 import {
-  foreignKeyColumn,
   isLabelledNull,
-  labelledNull,
-  scalarColumn,
   Store,
-  tableDefinition,
   type Database,
-  type InputValue,
   type ReadView,
   type TableDefinition,
   type Transaction,
@@ -359,26 +356,18 @@ export class Engine {
     for (const declaration of fresh) {
       if (declaration.kind !== 'schema') continue;
       const schema = program.schemas.get(declaration.name) as Schema;
-      for (const entity of schema.entities) {
-        if (view.hasTable(entity.name) || definitions.some((d) => d.entity === entity.name)) {
+      for (const definition of schemaTableDefinitions(schema)) {
+        const entity = definition.entity;
+        if (view.hasTable(entity) || definitions.some((d) => d.entity === entity)) {
           throw new GatewayError(
             'E_DATABASE_EXISTS',
-            `a table \`${entity.name}\` exists already in database \`${name}\` (schema \`${schema.name}\`)`,
+            `a table \`${entity}\` exists already in database \`${name}\` (schema \`${schema.name}\`)`,
             {
               hint: 'entity names must be unique in a database: load the schema into another database',
             },
           );
         }
-        definitions.push(
-          tableDefinition(entity.name, [
-            ...schema
-              .attributesOf(entity.name)
-              .map((a) => scalarColumn(a.name, a.storageType, { notNull: a.notNull })),
-            ...schema
-              .foreignKeysOf(entity.name)
-              .map((fk) => foreignKeyColumn(fk.name, fk.target, { notNull: true })),
-          ]),
-        );
+        definitions.push(definition);
       }
     }
     const loaded: Record<string, Record<string, number>> = {};
@@ -391,28 +380,11 @@ export class Engine {
         if (instance === undefined || !instance.evaluated) continue;
         const rows = instance.rows();
         if (!rows.tables.every((table) => transaction.view.hasTable(table.entity))) continue;
+        // Foreign keys are shifted past the rows the target tables already hold.
         const base = new Map(
           rows.tables.map((table) => [table.entity, transaction.view.table(table.entity).rowCount]),
         );
-        const counts: Record<string, number> = {};
-        for (const table of rows.tables) {
-          counts[table.entity] = table.rowCount;
-          if (table.rowCount === 0) continue;
-          const columns: Record<string, InputValue[]> = {};
-          for (const [attribute, column] of table.attributes) {
-            columns[attribute] = Array.from({ length: table.rowCount }, (_, row) => {
-              const label = column.labels[row];
-              return label === undefined ? (column.values[row] ?? null) : labelledNull(label);
-            });
-          }
-          for (const [fk, targets] of table.foreignKeys) {
-            const target = rows.schema.foreignKey(table.entity, fk)?.target ?? '';
-            const shift = base.get(target) ?? 0;
-            columns[fk] = Array.from(targets, (row) => row + shift);
-          }
-          transaction.appendColumns(table.entity, columns, table.rowCount);
-        }
-        loaded[declaration.name] = counts;
+        loaded[declaration.name] = appendInstanceRows(transaction, rows, base);
       }
       await transaction.commit();
     } catch (error) {
@@ -442,15 +414,7 @@ export class Engine {
     const previous = await readFile(file, 'utf8').catch(() => '');
     const text =
       previous.trim() === '' ? schemaPart : `${previous.replace(/\n*$/, '')}\n\n${schemaPart}`;
-    const temporary = `${file}.tmp`;
-    await writeFile(temporary, text);
-    const handle = await openFile(temporary, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
+    await replaceFile(file, text);
     return text;
   }
 
@@ -647,14 +611,8 @@ export class Engine {
       );
       count++;
     }
-    const temporary = `${target}.${process.pid}.tmp`;
-    await writeFile(
-      temporary,
-      lines.length === 0
-        ? ''
-        : `${lines.join(format === 'csv' ? '\r\n' : '\n')}${format === 'csv' ? '\r\n' : '\n'}`,
-    );
-    await rename(temporary, target);
+    const end = format === 'csv' ? '\r\n' : '\n';
+    await replaceFile(target, lines.map((line) => `${line}${end}`).join(''));
     return { entity, path, rows: count };
   }
 
@@ -670,16 +628,7 @@ export class Engine {
   }
 
   async #saveHistory(name: string, history: readonly MigrationRecord[]): Promise<void> {
-    const file = this.#historyFile(name);
-    const temporary = `${file}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(history, null, 2)}\n`);
-    const handle = await openFile(temporary, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
+    await replaceFile(this.#historyFile(name), `${JSON.stringify(history, null, 2)}\n`);
   }
 
   /**
@@ -861,6 +810,23 @@ function convertRow(
         : valueFromJson(column.type.scalar, value, `${field}.${name}`);
   }
   return result;
+}
+
+/**
+ * Replace `file` by `text` atomically: written to a temporary file beside it, fsynced, then
+ * renamed over it — a reader sees the old or the new file, and a symlink at `file` is replaced,
+ * not followed.
+ */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, text);
+  const handle = await openFile(temporary, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
 }
 
 /** One active row as JSON: `id`, then every column's value (labelled nulls as terms). */

@@ -56,6 +56,8 @@ export {
 export {
   instanceDatabase,
   instanceTableDefinitions,
+  schemaTableDefinitions,
+  appendInstanceRows,
   loadInstanceIntoStore,
 } from './instance-loader.js';
 export { explainPhysical } from './exec/physical.js';

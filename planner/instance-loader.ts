@@ -8,7 +8,7 @@
  * `loadInstanceIntoStore` writes the same rows into store tables in one transaction, keeping
  * labelled nulls as the store's labelled nulls (their terms stay readable).
  */
-import type { SaturatedInstance } from '../catalog/index.js';
+import type { SaturatedInstance, Schema } from '../catalog/index.js';
 import {
   foreignKeyColumn,
   labelledNull,
@@ -18,28 +18,32 @@ import {
   type Database,
   type InputValue,
   type TableDefinition,
+  type Transaction,
 } from '../store/index.js';
 import { MemoryDatabase, MemoryTable, type MemoryColumnSpec } from './data/memory-table.js';
 import type { Value } from '../common/index.js';
 
-/** The store definitions of an instance's entities (attributes, then foreign keys). */
-export function instanceTableDefinitions(instance: SaturatedInstance): TableDefinition[] {
-  const schema = instance.schema;
-  return instance.tables.map((table) =>
-    tableDefinition(table.entity, [
-      ...[...table.attributes.values()].map((column) =>
-        scalarColumn(column.attribute.name, column.attribute.storageType, {
-          notNull: column.attribute.notNull,
-        }),
-      ),
-      ...[...table.foreignKeys.keys()].map((name) => {
-        const target = schema.foreignKeys.find(
-          (foreignKey) => foreignKey.source === table.entity && foreignKey.name === name,
-        );
-        return foreignKeyColumn(name, target?.target ?? table.entity, { notNull: true });
-      }),
+/** The store definitions of a schema's entities (attributes, then foreign keys). */
+export function schemaTableDefinitions(schema: Schema): TableDefinition[] {
+  return schema.entities.map((entity) =>
+    tableDefinition(entity.name, [
+      ...schema
+        .attributesOf(entity.name)
+        .map((attribute) =>
+          scalarColumn(attribute.name, attribute.storageType, { notNull: attribute.notNull }),
+        ),
+      ...schema
+        .foreignKeysOf(entity.name)
+        .map((foreignKey) =>
+          foreignKeyColumn(foreignKey.name, foreignKey.target, { notNull: true }),
+        ),
     ]),
   );
+}
+
+/** The store definitions of an instance's entities (attributes, then foreign keys). */
+export function instanceTableDefinitions(instance: SaturatedInstance): TableDefinition[] {
+  return schemaTableDefinitions(instance.schema);
 }
 
 /** The instance as in-memory tables. */
@@ -72,29 +76,48 @@ export function instanceDatabase(instance: SaturatedInstance): MemoryDatabase {
   return database;
 }
 
+/**
+ * Append an instance's rows to existing store tables of its entities, inside `transaction`:
+ * labelled nulls stay labelled nulls, and a foreign key's row id is shifted by `base` of its
+ * target entity (the rows the target table held before, so that the ids line up when tables
+ * already have rows). Returns the rows appended per entity.
+ */
+export function appendInstanceRows(
+  transaction: Transaction,
+  instance: SaturatedInstance,
+  base: ReadonlyMap<string, number> = new Map(),
+): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const table of instance.tables) {
+    counts[table.entity] = table.rowCount;
+    if (table.rowCount === 0) continue;
+    const columns: Record<string, ColumnInput> = {};
+    for (const [name, column] of table.attributes) {
+      const values: InputValue[] = new Array<InputValue>(table.rowCount);
+      for (let row = 0; row < table.rowCount; row++) {
+        const label = column.labels[row];
+        values[row] = label === undefined ? (column.values[row] ?? null) : labelledNull(label);
+      }
+      columns[name] = values;
+    }
+    for (const [name, targets] of table.foreignKeys) {
+      const shift = base.get(instance.schema.foreignKey(table.entity, name)?.target ?? '') ?? 0;
+      columns[name] = shift === 0 ? Array.from(targets) : Array.from(targets, (row) => row + shift);
+    }
+    transaction.appendColumns(table.entity, columns, table.rowCount);
+  }
+  return counts;
+}
+
 /** Create the instance's tables in a store database and append its rows (one transaction). */
 export async function loadInstanceIntoStore(
   database: Database,
   instance: SaturatedInstance,
 ): Promise<void> {
-  const definitions = instanceTableDefinitions(instance);
   const transaction = await database.begin();
   try {
-    transaction.createTables(definitions);
-    for (const table of instance.tables) {
-      if (table.rowCount === 0) continue;
-      const columns: Record<string, ColumnInput> = {};
-      for (const [name, column] of table.attributes) {
-        const values: InputValue[] = new Array<InputValue>(table.rowCount);
-        for (let row = 0; row < table.rowCount; row++) {
-          const label = column.labels[row];
-          values[row] = label === undefined ? (column.values[row] ?? null) : labelledNull(label);
-        }
-        columns[name] = values;
-      }
-      for (const [name, targets] of table.foreignKeys) columns[name] = Array.from(targets);
-      transaction.appendColumns(table.entity, columns, table.rowCount);
-    }
+    transaction.createTables(instanceTableDefinitions(instance));
+    appendInstanceRows(transaction, instance);
     await transaction.commit();
   } catch (error) {
     transaction.rollback();
