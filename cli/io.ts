@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { CatrustError } from '../common/index.js';
 
-/** Read a program file; a missing or unreadable file is a user error (exit 1), not a crash. */
-export function readSourceFile(path: string): string {
+/** Read a file named on the command line; a missing or unreadable one is a user error (exit 1). */
+export function readFileBytes(path: string): Buffer {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT'
@@ -16,6 +16,19 @@ export function readSourceFile(path: string): string {
       sqlstate: '58030',
     });
   }
+}
+
+/** Read a program file (UTF-8). */
+export function readSourceFile(path: string): string {
+  return readFileBytes(path).toString('utf8');
+}
+
+/** A command-line option with a bad value: `E_CLI_OPTION` naming the option. */
+export function optionError(option: string, message: string, hint?: string): CatrustError {
+  return new CatrustError('E_CLI_OPTION', message, {
+    location: { kind: 'field', field: option },
+    ...(hint === undefined ? {} : { hint }),
+  });
 }
 
 export function writeOut(text: string): void {

@@ -16,7 +16,7 @@ import {
   type RunJsonInstance,
   type SaturatedInstance,
 } from '../../catalog/index.js';
-import { CatrustError, didYouMean } from '../../common/index.js';
+import { didYouMean } from '../../common/index.js';
 import {
   delta,
   deltaPiCounit,
@@ -27,7 +27,7 @@ import {
   sigmaDeltaUnit,
   type InstanceMorphism,
 } from '../../planner/index.js';
-import { toJson, writeOut } from '../io.js';
+import { optionError, toJson, writeOut } from '../io.js';
 import { loadProgram } from '../program.js';
 import { renderText } from './run.js';
 
@@ -38,13 +38,6 @@ export interface FunctorOptions {
   readonly adjunction?: string;
 }
 
-function option(field: string, message: string, hint?: string): CatrustError {
-  return new CatrustError('E_CLI_OPTION', message, {
-    location: { kind: 'field', field },
-    ...(hint === undefined ? {} : { hint }),
-  });
-}
-
 function lookup(
   program: CheckedProgram,
   file: string,
@@ -52,7 +45,7 @@ function lookup(
 ): { mapping: Mapping; instance: CheckedInstance } {
   const mapping = program.mappings.get(options.mapping);
   if (mapping === undefined) {
-    throw option(
+    throw optionError(
       '--mapping',
       `no mapping \`${options.mapping}\` in ${file}`,
       didYouMean(options.mapping, [...program.mappings.keys()]),
@@ -60,7 +53,7 @@ function lookup(
   }
   const instance = program.instances.get(options.instance);
   if (instance === undefined) {
-    throw option(
+    throw optionError(
       '--instance',
       `no instance \`${options.instance}\` in ${file}`,
       didYouMean(options.instance, [...program.instances.keys()]),
@@ -78,7 +71,7 @@ function requireSide(
 ): SaturatedInstance {
   const schema = side === 'source' ? mapping.source : mapping.target;
   if (instance.schema !== schema && instance.schema.name !== schema.name) {
-    throw option(
+    throw optionError(
       '--instance',
       `${what} takes an instance of \`${schema.name}\` (the ${side} of \`${mapping.name}\`), but \`${instance.name}\` is on \`${instance.schema.name}\``,
     );
@@ -126,7 +119,7 @@ export function runAdjunctionMap(
 ): void {
   const adjunction = (options.adjunction ?? 'sigma-delta').toLowerCase();
   if (adjunction !== 'sigma-delta' && adjunction !== 'delta-pi') {
-    throw option(
+    throw optionError(
       '--adjunction',
       `unknown adjunction \`${options.adjunction ?? ''}\``,
       'use sigma-delta or delta-pi',

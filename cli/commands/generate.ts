@@ -9,7 +9,7 @@ import {
   type CheckedProgram,
 } from '../../catalog/index.js';
 import { CatrustError } from '../../common/index.js';
-import { writeOut } from '../io.js';
+import { optionError, writeOut } from '../io.js';
 import { loadProgram } from '../program.js';
 
 const DIALECTS = ['postgres'];
@@ -26,10 +26,11 @@ function schemasOf(program: CheckedProgram, file: string): CheckedProgram['schem
 export function runGenerateSql(file: string, options: { dialect: string; data?: boolean }): void {
   const dialect = options.dialect.toLowerCase();
   if (!DIALECTS.includes(dialect)) {
-    throw new CatrustError('E_CLI_OPTION', `unknown SQL dialect \`${options.dialect}\``, {
-      location: { kind: 'field', field: '--dialect' },
-      hint: `supported: ${DIALECTS.join(', ')}`,
-    });
+    throw optionError(
+      '--dialect',
+      `unknown SQL dialect \`${options.dialect}\``,
+      `supported: ${DIALECTS.join(', ')}`,
+    );
   }
   const program = loadProgram(file);
   const parts = [...schemasOf(program, file).values()].map((schema) => postgresDdl(schema));

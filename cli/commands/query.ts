@@ -32,7 +32,7 @@ import {
   type RelationSource,
 } from '../../planner/index.js';
 import { Store } from '../../store/index.js';
-import { readSourceFile, toJson, writeOut } from '../io.js';
+import { optionError, readSourceFile, toJson, writeOut } from '../io.js';
 import { formatError } from '../report.js';
 import { cliCheckOptions, writeWarnings } from '../program.js';
 
@@ -50,13 +50,6 @@ const FORMATS = ['table', 'csv', 'json'];
 const CQL_FILE = '<--cql>';
 const QUERY_NAME = 'query';
 
-function option(field: string, message: string, hint?: string): CatrustError {
-  return new CatrustError('E_CLI_OPTION', message, {
-    location: { kind: 'field', field },
-    ...(hint === undefined ? {} : { hint }),
-  });
-}
-
 export function pickInstance(
   program: CheckedProgram,
   file: string,
@@ -65,7 +58,7 @@ export function pickInstance(
   if (name !== undefined) {
     const instance = program.instances.get(name);
     if (instance === undefined) {
-      throw option(
+      throw optionError(
         '--instance',
         `no instance \`${name}\` in ${file}`,
         didYouMean(name, [...program.instances.keys()]),
@@ -75,7 +68,7 @@ export function pickInstance(
   }
   const evaluated = [...program.instances.values()].filter((instance) => instance.evaluated);
   const last = evaluated[evaluated.length - 1];
-  if (last === undefined) throw option('--program', `${file} has no instance to query`);
+  if (last === undefined) throw optionError('--program', `${file} has no instance to query`);
   return last;
 }
 
@@ -126,7 +119,7 @@ class QuerySession {
   /** A compact query body, checked in the program's scope over the instance's schema. */
   cql(text: string, file: string): QueryResult {
     if (this.#schemaName === undefined || this.program === undefined) {
-      throw option(
+      throw optionError(
         '--program',
         'a CQL query needs the schema: give --program FILE.cql (with --data-dir, the program whose instance was loaded)',
       );
@@ -136,7 +129,7 @@ class QuerySession {
     const error = checked.errors[0];
     if (error !== undefined) throw onUserLines(error);
     const query = checked.program.queries.get(QUERY_NAME);
-    if (query?.kind !== 'CompactQuery') throw option('--cql', 'not a compact query');
+    if (query?.kind !== 'CompactQuery') throw optionError('--cql', 'not a compact query');
     return runCompactQuery(query, this.source);
   }
 
@@ -174,22 +167,26 @@ function render(result: QueryResult, format: string): string {
 export async function runQuery(options: QueryOptions): Promise<void> {
   const format = options.format.toLowerCase();
   if (!FORMATS.includes(format)) {
-    throw option('--format', `unknown format \`${options.format}\``, `use ${FORMATS.join(', ')}`);
+    throw optionError(
+      '--format',
+      `unknown format \`${options.format}\``,
+      `use ${FORMATS.join(', ')}`,
+    );
   }
   if (options.program === undefined && options.dataDir === undefined) {
-    throw option(
+    throw optionError(
       '--program',
       'give the program to query (--program FILE.cql) or a data directory (--data-dir DIR --database NAME)',
     );
   }
   if (options.dataDir !== undefined && options.database === undefined) {
-    throw option(
+    throw optionError(
       '--database',
       'give the database of the data directory to query with --database NAME',
     );
   }
   if (options.sql !== undefined && options.cql !== undefined) {
-    throw option('--cql', 'give one of --sql "…" or --cql "…", not both');
+    throw optionError('--cql', 'give one of --sql "…" or --cql "…", not both');
   }
   let program: CheckedProgram | undefined;
   let instance: CheckedInstance | undefined;

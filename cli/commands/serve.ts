@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CatrustError } from '../../common/index.js';
 import { AuditLog, Engine, NdjsonServer } from '../../gateway/index.js';
+import { optionError, readFileBytes } from '../io.js';
 
 export interface ServeOptions {
   readonly port: string;
@@ -37,12 +38,9 @@ const EXAMPLE_DATABASE = 'example';
 function integerOption(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new CatrustError(
-      'E_CLI_OPTION',
+    throw optionError(
+      flag,
       `${flag} must be a whole number from ${min} to ${max}, not \`${text}\``,
-      {
-        location: { kind: 'field', field: flag },
-      },
     );
   }
   return value;
@@ -61,20 +59,9 @@ function exampleProgram(): string {
 
 function readTls(certFile: string, keyFile: string | undefined): { cert: Buffer; key: Buffer } {
   if (keyFile === undefined) {
-    throw new CatrustError('E_CLI_OPTION', '--tls-cert needs --tls-key', {
-      location: { kind: 'field', field: '--tls-key' },
-    });
+    throw optionError('--tls-key', '--tls-cert needs --tls-key');
   }
-  const read = (file: string): Buffer => {
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      throw new CatrustError('E_IO', `cannot read the file: ${(error as Error).message}`, {
-        location: { kind: 'file', file },
-      });
-    }
-  };
-  return { cert: read(certFile), key: read(keyFile) };
+  return { cert: readFileBytes(certFile), key: readFileBytes(keyFile) };
 }
 
 export async function runServe(options: ServeOptions): Promise<void> {
@@ -97,9 +84,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
         });
   const walKey = options.walKey ?? process.env['CATRUSTDB_WAL_KEY'];
   if (walKey !== undefined && walKey.length < 12) {
-    throw new CatrustError('E_CLI_OPTION', '--wal-key must be at least 12 characters long', {
-      location: { kind: 'field', field: '--wal-key' },
-    });
+    throw optionError('--wal-key', '--wal-key must be at least 12 characters long');
   }
   const engine = await Engine.open({
     ...(audit === undefined ? {} : { audit }),

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { schemasToDot } from '../../catalog/index.js';
 import { CatrustError, didYouMean } from '../../common/index.js';
-import { writeOut } from '../io.js';
+import { optionError, writeOut } from '../io.js';
 import { loadProgram } from '../program.js';
 
 export async function runViz(
@@ -15,20 +15,18 @@ export async function runViz(
 ): Promise<void> {
   const format = options.format.toLowerCase();
   if (format !== 'dot' && format !== 'svg') {
-    throw new CatrustError('E_CLI_OPTION', `unknown format \`${options.format}\``, {
-      location: { kind: 'field', field: '--format' },
-      hint: 'use dot or svg',
-    });
+    throw optionError('--format', `unknown format \`${options.format}\``, 'use dot or svg');
   }
   const program = loadProgram(file);
   let schemas = [...program.schemas.values()];
   if (options.schema !== undefined) {
     const wanted = program.schemas.get(options.schema);
     if (wanted === undefined) {
-      throw new CatrustError('E_CLI_OPTION', `no schema \`${options.schema}\` in ${file}`, {
-        location: { kind: 'field', field: '--schema' },
-        hint: didYouMean(options.schema, [...program.schemas.keys()]),
-      });
+      throw optionError(
+        '--schema',
+        `no schema \`${options.schema}\` in ${file}`,
+        didYouMean(options.schema, [...program.schemas.keys()]),
+      );
     }
     schemas = [wanted];
   }
