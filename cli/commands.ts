@@ -61,7 +61,7 @@ export function registerCommands(program: Command): void {
     .argument('<file>', 'a .cql program')
     .action(async (file: string) => {
       const { runValidate } = await import('./commands/validate.js');
-      runValidate(file);
+      await runValidate(file);
     });
 
   program
@@ -83,7 +83,7 @@ export function registerCommands(program: Command): void {
     .argument('<file>', 'a .cql program')
     .action(async (file: string) => {
       const { runExportJson } = await import('./commands/export.js');
-      runExportJson(file);
+      await runExportJson(file);
     });
 
   const generate = program
@@ -97,7 +97,7 @@ export function registerCommands(program: Command): void {
     .option('--data', 'also INSERT the rows of every instance')
     .action(async (file: string, options: { dialect: string; data?: boolean }) => {
       const { runGenerateSql } = await import('./commands/generate.js');
-      runGenerateSql(file, options);
+      await runGenerateSql(file, options);
     });
   generate
     .command('cypher')
@@ -105,7 +105,7 @@ export function registerCommands(program: Command): void {
     .argument('<file>', 'a .cql program')
     .action(async (file: string) => {
       const { runGenerateCypher } = await import('./commands/generate.js');
-      runGenerateCypher(file);
+      await runGenerateCypher(file);
     });
 
   program
@@ -164,7 +164,7 @@ export function registerCommands(program: Command): void {
       .action(
         async (file: string, options: { mapping: string; instance: string; json?: boolean }) => {
           const { runFunctor } = await import('./commands/functors.js');
-          runFunctor(kind, file, options);
+          await runFunctor(kind, file, options);
         },
       );
   }
@@ -183,7 +183,7 @@ export function registerCommands(program: Command): void {
           options: { mapping: string; instance: string; adjunction: string; json?: boolean },
         ) => {
           const { runAdjunctionMap } = await import('./commands/functors.js');
-          runAdjunctionMap(which, file, options);
+          await runAdjunctionMap(which, file, options);
         },
       );
   }

@@ -9,8 +9,7 @@ import {
   type CatalogWarning,
 } from '../catalog/index.js';
 import { formatLocation, type CatrustError } from '../common/index.js';
-import { parseProgramCollectingErrors } from '../cql/index.js';
-import { functorEvaluator } from '../planner/index.js';
+import { parseProgramCollectingErrors, type Program } from '../cql/index.js';
 import { readSourceFile } from './io.js';
 
 export interface LoadedProgram {
@@ -20,16 +19,29 @@ export interface LoadedProgram {
   readonly warnings: readonly CatalogWarning[];
 }
 
+/** Whether a program declares an instance by Σ, Δ, Π or `eval` anywhere in its tree. */
+function usesMigrations(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(usesMigrations);
+  if (typeof node !== 'object' || node === null) return false;
+  const kind = (node as { kind?: unknown }).kind;
+  if (kind === 'InstanceMigration' || kind === 'InstanceEval') return true;
+  return Object.values(node).some(usesMigrations);
+}
+
 /**
- * The options every CLI command checks with: local files may run their external code, and
- * Σ/Δ/Π/eval instances are evaluated by the functor layer.
+ * The options every CLI command checks `program` with: local files may run their external
+ * code, and Σ/Δ/Π/eval instances are evaluated by the functor layer — loaded only when the
+ * program has such instances, so `validate`, `export` or `viz` of other programs do not pay
+ * for loading the planner.
  */
-export function cliCheckOptions(): CheckOptions {
+export async function cliCheckOptions(program: Program): Promise<CheckOptions> {
+  if (!usesMigrations(program)) return { allowExternalCode: true };
+  const { functorEvaluator } = await import('../planner/index.js');
   return { allowExternalCode: true, evaluator: functorEvaluator() };
 }
 
 /** Parse (recovering, so every syntax error is seen) and check; never throws for user errors. */
-export function loadProgramCollecting(file: string): LoadedProgram {
+export async function loadProgramCollecting(file: string): Promise<LoadedProgram> {
   const text = readSourceFile(file);
   const parsed = parseProgramCollectingErrors(text, { file, recover: true });
   if (parsed.errors.length > 0) {
@@ -40,7 +52,7 @@ export function loadProgramCollecting(file: string): LoadedProgram {
       warnings: [],
     };
   }
-  const checked = checkProgramCollecting(parsed.program, cliCheckOptions());
+  const checked = checkProgramCollecting(parsed.program, await cliCheckOptions(parsed.program));
   return {
     program: checked.program,
     errors: checked.errors,
@@ -50,8 +62,8 @@ export function loadProgramCollecting(file: string): LoadedProgram {
 }
 
 /** The checked program; its first error thrown. Warnings go to stderr. */
-export function loadProgram(file: string): CheckedProgram {
-  const loaded = loadProgramCollecting(file);
+export async function loadProgram(file: string): Promise<CheckedProgram> {
+  const loaded = await loadProgramCollecting(file);
   const first = loaded.errors[0];
   if (first !== undefined) throw first;
   writeWarnings(loaded.warnings);

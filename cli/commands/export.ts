@@ -3,6 +3,6 @@ import { programToJson } from '../../catalog/index.js';
 import { toJson, writeOut } from '../io.js';
 import { loadProgram } from '../program.js';
 
-export function runExportJson(file: string): void {
-  writeOut(toJson(programToJson(loadProgram(file))));
+export async function runExportJson(file: string): Promise<void> {
+  writeOut(toJson(programToJson(await loadProgram(file))));
 }

@@ -90,12 +90,12 @@ function print(
   else writeOut(renderText(program, result, new Map(), new Map([[name, rows.schema.name]])));
 }
 
-export function runFunctor(
+export async function runFunctor(
   kind: 'sigma' | 'delta' | 'pi',
   file: string,
   options: FunctorOptions,
-): void {
-  const program = loadProgram(file);
+): Promise<void> {
+  const program = await loadProgram(file);
   const { mapping, instance } = lookup(program, file, options);
   const name = `${kind} ${mapping.name} ${instance.name}`;
   let rows: SaturatedInstance;
@@ -112,11 +112,11 @@ export function runFunctor(
   print(program, name, rows, options.json === true);
 }
 
-export function runAdjunctionMap(
+export async function runAdjunctionMap(
   which: 'unit' | 'counit',
   file: string,
   options: FunctorOptions,
-): void {
+): Promise<void> {
   const adjunction = (options.adjunction ?? 'sigma-delta').toLowerCase();
   if (adjunction !== 'sigma-delta' && adjunction !== 'delta-pi') {
     throw optionError(
@@ -125,7 +125,7 @@ export function runAdjunctionMap(
       'use sigma-delta or delta-pi',
     );
   }
-  const program = loadProgram(file);
+  const program = await loadProgram(file);
   const { mapping, instance } = lookup(program, file, options);
   const what = `the ${which} of ${adjunction === 'sigma-delta' ? 'Σ ⊣ Δ' : 'Δ ⊣ Π'}`;
   let morphism: InstanceMorphism;

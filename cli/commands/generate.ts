@@ -23,7 +23,10 @@ function schemasOf(program: CheckedProgram, file: string): CheckedProgram['schem
   return program.schemas;
 }
 
-export function runGenerateSql(file: string, options: { dialect: string; data?: boolean }): void {
+export async function runGenerateSql(
+  file: string,
+  options: { dialect: string; data?: boolean },
+): Promise<void> {
   const dialect = options.dialect.toLowerCase();
   if (!DIALECTS.includes(dialect)) {
     throw optionError(
@@ -32,7 +35,7 @@ export function runGenerateSql(file: string, options: { dialect: string; data?: 
       `supported: ${DIALECTS.join(', ')}`,
     );
   }
-  const program = loadProgram(file);
+  const program = await loadProgram(file);
   const parts = [...schemasOf(program, file).values()].map((schema) => postgresDdl(schema));
   if (options.data === true) {
     for (const instance of program.instances.values()) {
@@ -46,7 +49,7 @@ export function runGenerateSql(file: string, options: { dialect: string; data?: 
   writeOut(parts.join('\n'));
 }
 
-export function runGenerateCypher(file: string): void {
-  const program = loadProgram(file);
+export async function runGenerateCypher(file: string): Promise<void> {
+  const program = await loadProgram(file);
   writeOut([...schemasOf(program, file).values()].map((schema) => cypherSchema(schema)).join('\n'));
 }

@@ -14,7 +14,7 @@ export async function runLoad(
   file: string,
   options: { dataDir: string; database?: string; instance?: string },
 ): Promise<void> {
-  const program = loadProgram(file);
+  const program = await loadProgram(file);
   const instance = pickInstance(program, file, options.instance);
   const rows = instance.rows();
   const name = options.database ?? instance.name;

@@ -117,7 +117,7 @@ class QuerySession {
   }
 
   /** A compact query body, checked in the program's scope over the instance's schema. */
-  cql(text: string, file: string): QueryResult {
+  async cql(text: string, file: string): Promise<QueryResult> {
     if (this.#schemaName === undefined || this.program === undefined) {
       throw optionError(
         '--program',
@@ -125,7 +125,7 @@ class QuerySession {
       );
     }
     const extra = parseCql(`query ${QUERY_NAME} : ${this.#schemaName} {\n${text}\n}`, { file });
-    const checked = checkProgramCollecting(extra, cliCheckOptions(), this.program);
+    const checked = checkProgramCollecting(extra, await cliCheckOptions(extra), this.program);
     const error = checked.errors[0];
     if (error !== undefined) throw onUserLines(error);
     const query = checked.program.queries.get(QUERY_NAME);
@@ -192,10 +192,8 @@ export async function runQuery(options: QueryOptions): Promise<void> {
   let instance: CheckedInstance | undefined;
   if (options.program !== undefined) {
     const file = options.program;
-    const base = checkProgramCollecting(
-      parseProgram(readSourceFile(file), { file }),
-      cliCheckOptions(),
-    );
+    const ast = parseProgram(readSourceFile(file), { file });
+    const base = checkProgramCollecting(ast, await cliCheckOptions(ast));
     const first = base.errors[0];
     if (first !== undefined) throw first;
     writeWarnings(base.program.warnings);
@@ -221,7 +219,7 @@ export async function runQuery(options: QueryOptions): Promise<void> {
     if (options.sql !== undefined) {
       writeOut(render(await session.sql(options.sql, '<--sql>'), format));
     } else if (options.cql !== undefined) {
-      writeOut(render(session.cql(options.cql, CQL_FILE), format));
+      writeOut(render(await session.cql(options.cql, CQL_FILE), format));
     } else {
       await repl(session, format);
     }
@@ -294,7 +292,7 @@ async function repl(session: QuerySession, format: string): Promise<void> {
     try {
       const file = `<statement ${statement}>`;
       const result = /^from\b/i.test(text)
-        ? session.cql(text, file)
+        ? await session.cql(text, file)
         : await session.sql(text, file);
       writeOut(render(result, format));
       if (timing) writeOut(`Time: ${(performance.now() - started).toFixed(3)} ms`);

@@ -34,7 +34,7 @@ function lastInstances(program: CheckedProgram): Map<unknown, CheckedInstance> {
 }
 
 export async function runRun(file: string, options: { json?: boolean }): Promise<void> {
-  const program = loadProgram(file);
+  const program = await loadProgram(file);
   const results: Record<string, RunJsonInstance | RunJsonQuery> = {};
   const missing: string[] = [];
   for (const [name, instance] of program.instances) {

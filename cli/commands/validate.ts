@@ -7,8 +7,8 @@ import { formatWarning, loadProgramCollecting } from '../program.js';
 import { writeOut } from '../io.js';
 import { InternalError } from '../../common/index.js';
 
-export function runValidate(file: string): void {
-  const loaded = loadProgramCollecting(file);
+export async function runValidate(file: string): Promise<void> {
+  const loaded = await loadProgramCollecting(file);
   for (const error of loaded.errors) process.stderr.write(`${formatError(error)}\n`);
   for (const warning of loaded.warnings) process.stderr.write(`${formatWarning(warning)}\n`);
   if (loaded.errorCount > 0) {

@@ -17,7 +17,7 @@ export async function runViz(
   if (format !== 'dot' && format !== 'svg') {
     throw optionError('--format', `unknown format \`${options.format}\``, 'use dot or svg');
   }
-  const program = loadProgram(file);
+  const program = await loadProgram(file);
   let schemas = [...program.schemas.values()];
   if (options.schema !== undefined) {
     const wanted = program.schemas.get(options.schema);
