@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../helpers/paths.js';
-import { startServe, stopServe } from '../helpers/serve.js';
+import { exchange, startServe, stopServe } from '../helpers/serve.js';
 
 type Json = Record<string, unknown>;
 
@@ -37,23 +36,10 @@ describe('gateway: docs/protocol.md examples run as documented', function () {
     const server = await startServe(['--data-dir', dir, '--example']);
     try {
       const port = server.port;
-      const replies = await new Promise<Json[]>((resolve, reject) => {
-        const socket = connect(port, '127.0.0.1', () =>
-          socket.end(pairs.map((p) => `${p.request}\n`).join('')),
-        );
-        let text = '';
-        socket.setEncoding('utf8');
-        socket.on('data', (chunk: string) => (text += chunk));
-        socket.on('end', () =>
-          resolve(
-            text
-              .trim()
-              .split('\n')
-              .map((line) => JSON.parse(line) as Json),
-          ),
-        );
-        socket.on('error', reject);
-      });
+      const replies: Json[] = await exchange(
+        port,
+        pairs.map((pair) => pair.request),
+      );
       assert.equal(replies.length, pairs.length);
       pairs.forEach(({ request, reply: documented }, index) => {
         const actual = replies[index] as Json;

@@ -11,44 +11,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { startServe as start, stopServe as stop } from '../helpers/serve.js';
-
-type Reply = Record<string, unknown> & {
-  ok: boolean;
-  id?: unknown;
-  error?: { code: string; message: string };
-};
-
-/** Send raw lines on one connection; the replies, parsed, in order. */
-function exchange(
-  port: number,
-  lines: readonly string[],
-  expected = lines.length,
-): Promise<Reply[]> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () =>
-      socket.write(lines.map((l) => `${l}\n`).join('')),
-    );
-    let buffered = '';
-    const replies: Reply[] = [];
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        replies.push(JSON.parse(buffered.slice(0, newline)) as Reply);
-        buffered = buffered.slice(newline + 1);
-        newline = buffered.indexOf('\n');
-      }
-      if (replies.length >= expected) {
-        socket.end();
-        resolve(replies);
-      }
-    });
-    socket.on('error', reject);
-    socket.on('close', () => resolve(replies));
-  });
-}
+import { exchange, startServe as start, stopServe as stop } from '../helpers/serve.js';
 
 const json = (value: unknown): string => JSON.stringify(value);
 

@@ -1,5 +1,6 @@
 /** A real `catrust serve` child process on a free port, for the gateway tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { cliArgs, projectRoot } from './paths.js';
 
 export interface ServeProcess {
@@ -46,5 +47,46 @@ export function stopServe(
     server.child.removeAllListeners('exit');
     server.child.once('exit', (code) => resolve(code));
     server.child.kill(signal);
+  });
+}
+
+/** A parsed reply line of the NDJSON protocol. */
+export type Reply = Record<string, unknown> & {
+  ok: boolean;
+  id?: unknown;
+  error?: { code: string; message: string };
+};
+
+/**
+ * Send raw lines on one connection; the replies, parsed, in order — once `expected` replies
+ * came, or when the server closed the connection.
+ */
+export function exchange(
+  port: number,
+  lines: readonly string[],
+  expected = lines.length,
+): Promise<Reply[]> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(lines.map((l) => `${l}\n`).join('')),
+    );
+    let buffered = '';
+    const replies: Reply[] = [];
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        replies.push(JSON.parse(buffered.slice(0, newline)) as Reply);
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf('\n');
+      }
+      if (replies.length >= expected) {
+        socket.end();
+        resolve(replies);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(replies));
   });
 }
