@@ -125,4 +125,5 @@ export {
   cypherSchema,
   schemasToDot,
   quoteIdentifier,
+  quoteLiteral,
 } from './generate.js';

@@ -10,25 +10,13 @@
  * validate` and `export json` announced.
  */
 import { assertNever, formatValue, type ScalarType, type Scalar } from '../../common/index.js';
-import type { CompactQuery, TypedExpr } from '../../catalog/index.js';
-
-export function quoteName(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-function stringLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
-const SQL_TYPE: Readonly<Record<ScalarType, string>> = {
-  String: 'text',
-  Int: 'bigint',
-  Float: 'double precision',
-  Bool: 'boolean',
-  Date: 'date',
-  Uuid: 'uuid',
-  Decimal: 'numeric',
-};
+import {
+  postgresType,
+  quoteIdentifier,
+  quoteLiteral,
+  type CompactQuery,
+  type TypedExpr,
+} from '../../catalog/index.js';
 
 function literal(type: ScalarType, value: Scalar): string {
   switch (type) {
@@ -43,11 +31,11 @@ function literal(type: ScalarType, value: Scalar): string {
     case 'Bool':
       return value === true ? 'true' : 'false';
     case 'String':
-      return stringLiteral(value as string);
+      return quoteLiteral(value as string);
     case 'Date':
-      return `DATE ${stringLiteral(formatValue('Date', value))}`;
+      return `DATE ${quoteLiteral(formatValue('Date', value))}`;
     case 'Uuid':
-      return `CAST(${stringLiteral(value as string)} AS uuid)`;
+      return `CAST(${quoteLiteral(value as string)} AS uuid)`;
     default:
       return assertNever(type, 'scalar type');
   }
@@ -64,7 +52,7 @@ export function compactQueryToSql(query: CompactQuery): string {
       if (!joins.has(next)) {
         joins.set(
           next,
-          `JOIN ${quoteName(fk.target)} AS ${quoteName(next)} ON ${quoteName(next)}."id" = ${quoteName(alias)}.${quoteName(fk.name)}`,
+          `JOIN ${quoteIdentifier(fk.target)} AS ${quoteIdentifier(next)} ON ${quoteIdentifier(next)}."id" = ${quoteIdentifier(alias)}.${quoteIdentifier(fk.name)}`,
         );
       }
       alias = next;
@@ -75,12 +63,12 @@ export function compactQueryToSql(query: CompactQuery): string {
     switch (expr.kind) {
       case 'Column': {
         if (expr.attribute !== undefined) {
-          return `${quoteName(rowAlias(expr, expr.foreignKeys.length))}.${quoteName(expr.attribute.name)}`;
+          return `${quoteIdentifier(rowAlias(expr, expr.foreignKeys.length))}.${quoteIdentifier(expr.attribute.name)}`;
         }
         const last = expr.foreignKeys[expr.foreignKeys.length - 1];
-        if (last === undefined) return `${quoteName(expr.variable)}."id"`;
+        if (last === undefined) return `${quoteIdentifier(expr.variable)}."id"`;
         // The row reached is the last foreign key's value: no join needed for it.
-        return `${quoteName(rowAlias(expr, expr.foreignKeys.length - 1))}.${quoteName(last.name)}`;
+        return `${quoteIdentifier(rowAlias(expr, expr.foreignKeys.length - 1))}.${quoteIdentifier(last.name)}`;
       }
       case 'OutputRef':
         return String(expr.index + 1);
@@ -101,7 +89,7 @@ export function compactQueryToSql(query: CompactQuery): string {
         if (expr.argument === undefined) return 'CAST(count(*) AS bigint)';
         const inner = `${expr.fn.toLowerCase()}(${expr.distinct ? 'DISTINCT ' : ''}${sql(expr.argument)})`;
         return expr.type.kind === 'scalar'
-          ? `CAST(${inner} AS ${SQL_TYPE[expr.type.type]})`
+          ? `CAST(${inner} AS ${postgresType(expr.type.type)})`
           : inner;
       }
       case 'Call':
@@ -113,7 +101,7 @@ export function compactQueryToSql(query: CompactQuery): string {
   const select = query.select
     .map(
       (item) =>
-        `${item.expr.kind === 'Literal' && item.expr.value === null ? 'NULL' : sql(item.expr)} AS ${quoteName(item.name)}`,
+        `${item.expr.kind === 'Literal' && item.expr.value === null ? 'NULL' : sql(item.expr)} AS ${quoteIdentifier(item.name)}`,
     )
     .join(', ');
   const where = query.where === undefined ? '' : ` WHERE ${sql(query.where)}`;
@@ -126,7 +114,7 @@ export function compactQueryToSql(query: CompactQuery): string {
   const limit = query.limit === undefined ? '' : ` LIMIT ${query.limit}`;
   // Joins are known once every expression was written.
   const from = query.from
-    .map((v) => `${quoteName(v.entity)} AS ${quoteName(v.variable)}`)
+    .map((v) => `${quoteIdentifier(v.entity)} AS ${quoteIdentifier(v.variable)}`)
     .join(' CROSS JOIN ');
   return `SELECT ${select} FROM ${from}${joins.size > 0 ? ` ${[...joins.values()].join(' ')}` : ''}${where}${groupBy}${orderBy}${limit}`;
 }
