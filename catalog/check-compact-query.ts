@@ -632,10 +632,7 @@ export function checkCompactQuery(env: Env, ast: AstCompactQuery, name: string):
         });
   const groupBy: TypedExpr[] = [];
   for (const groupAst of ast.groupBy) {
-    const expr = attempt(() => {
-      const typed = checker.expr(groupAst, 'where');
-      return typed;
-    });
+    const expr = attempt(() => checker.expr(groupAst, 'where'));
     if (expr !== undefined) groupBy.push(expr);
   }
   const select: SelectItem[] = [];
@@ -670,7 +667,6 @@ export function checkCompactQuery(env: Env, ast: AstCompactQuery, name: string):
       const typed = checker.expr(item.expr, 'order');
       if (typed.type.kind === 'row')
         checker.fail(`cannot order by rows of \`${typed.type.entity}\``, item.expr.span);
-      if (typed.type.kind === 'scalar' && typed.type.type === 'Bool') return typed;
       return typed;
     });
     if (expr !== undefined) orderBy.push({ expr, direction: item.direction });

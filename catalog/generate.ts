@@ -48,24 +48,23 @@ export function postgresDdl(schema: Schema): string {
   const ns = quoteIdentifier(schema.name);
   const lines = [`CREATE SCHEMA IF NOT EXISTS ${ns};`, ''];
   for (const entity of schema.entities) {
-    const columns = [`  "id" bigint PRIMARY KEY`];
-    for (const attribute of schema.attributesOf(entity.name)) {
-      const sortNote =
-        attribute.scalarType === undefined ? ` -- sort ${attribute.sort} (uninterpreted)` : '';
-      columns.push(
-        `  ${quoteIdentifier(attribute.name)} ${postgresType(attribute.storageType)}${attribute.notNull ? ' NOT NULL' : ''}${sortNote}`,
-      );
-    }
-    for (const fk of schema.foreignKeysOf(entity.name)) {
-      columns.push(`  ${quoteIdentifier(fk.name)} bigint NOT NULL`);
-    }
-    const body = columns.map((column, index) => {
-      const comma = index < columns.length - 1 ? ',' : '';
-      const comment = column.indexOf(' -- ');
-      return comment < 0
-        ? `${column}${comma}`
-        : `${column.slice(0, comment)}${comma}${column.slice(comment)}`;
-    });
+    // Each column with an optional comment, which goes after the column's comma.
+    const columns: { definition: string; note: string }[] = [
+      { definition: '"id" bigint PRIMARY KEY', note: '' },
+      ...schema.attributesOf(entity.name).map((attribute) => ({
+        definition: `${quoteIdentifier(attribute.name)} ${postgresType(attribute.storageType)}${attribute.notNull ? ' NOT NULL' : ''}`,
+        note:
+          attribute.scalarType === undefined ? ` -- sort ${attribute.sort} (uninterpreted)` : '',
+      })),
+      ...schema.foreignKeysOf(entity.name).map((fk) => ({
+        definition: `${quoteIdentifier(fk.name)} bigint NOT NULL`,
+        note: '',
+      })),
+    ];
+    const body = columns.map(
+      (column, index) =>
+        `  ${column.definition}${index < columns.length - 1 ? ',' : ''}${column.note}`,
+    );
     lines.push(`CREATE TABLE ${ns}.${quoteIdentifier(entity.name)} (`, ...body, ');', '');
   }
   for (const fk of schema.foreignKeys) {

@@ -7,7 +7,7 @@
 import { assertNever, formatLocation, type SourceLocation } from '../common/index.js';
 import type { CheckedInstance, CheckedProgram } from './checked-program.js';
 import type { Mapping } from './mapping.js';
-import type { Query } from './query.js';
+import { printExprType, type Query } from './query.js';
 import { instanceToJson, type RunJsonInstance } from './run-json.js';
 import { printPath, type Schema } from './schema.js';
 import { printTypedTerm } from './term.js';
@@ -105,12 +105,7 @@ export function queryToJson(query: Query): Json {
         select: query.select.map((item) => ({
           name: item.name,
           expr: item.expr.text,
-          type:
-            item.type.kind === 'scalar'
-              ? item.type.type
-              : item.type.kind === 'row'
-                ? `row of ${item.type.entity}`
-                : 'null',
+          type: printExprType(item.type),
         })),
         order_by: query.orderBy.map((item) => `${item.expr.text} ${item.direction}`),
         limit: query.limit ?? null,
