@@ -206,7 +206,7 @@ export function validateQuery(env: Env, query: UberQuery, span: Span): void {
     pathLengthMax: env.pathLengthMax,
   };
   const equalities = new Map<string, BlockEquality>();
-  const frozenOf = (block: QueryBlock): BlockEquality => {
+  const equalityOf = (block: QueryBlock): BlockEquality => {
     let equality = equalities.get(block.entity);
     if (equality === undefined) {
       equality = new BlockEquality(query.source, block, frozenLimits, pathLimits);
@@ -253,7 +253,7 @@ export function validateQuery(env: Env, query: UberQuery, span: Span): void {
           [substitute(equation.lhs, substitution), substitute(equation.rhs, substitution)] as const,
       );
       report(
-        agree(frozenOf(block), pairs),
+        agree(equalityOf(block), pairs),
         `does not send every row of \`${block.entity}\` along \`${fk.name}\` to a row of \`${fk.target}\` (the \`where\` of \`${fk.target}\` fails)`,
         span,
       );
@@ -270,7 +270,7 @@ export function validateQuery(env: Env, query: UberQuery, span: Span): void {
     for (const fk of equation.rhs.foreignKeys) right = follow(query, fk, right);
     const pairs = [...left].map(([variable, term]) => [term, right.get(variable) ?? term] as const);
     report(
-      agree(frozenOf(block), pairs),
+      agree(equalityOf(block), pairs),
       `does not respect the path equation \`${equation.text}\` of \`${query.target.name}\``,
       span,
     );
@@ -284,7 +284,7 @@ export function validateQuery(env: Env, query: UberQuery, span: Span): void {
     const lhs = translate(query, equation.lhs, equation.variable, start).value;
     const rhs = translate(query, equation.rhs, equation.variable, start).value;
     if (lhs === undefined || rhs === undefined) continue;
-    const verdict = agree(frozenOf(block), [[lhs, rhs]]);
+    const verdict = agree(equalityOf(block), [[lhs, rhs]]);
     report(
       verdict,
       `does not respect the observation equation \`${equation.text}\` of \`${query.target.name}\` (\`${printTypedTerm(lhs)}\` = \`${printTypedTerm(rhs)}\`)`,

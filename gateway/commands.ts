@@ -18,6 +18,7 @@ import {
   type Shape,
 } from './args.js';
 import type { Engine, Session } from './engine.js';
+import { GatewayError } from './errors.js';
 import type { CommandClass, Role } from './security/roles.js';
 
 export interface CommandContext {
@@ -81,7 +82,6 @@ const TABLE: readonly Command[] = [
     args: { name: stringArg(NAME) },
     run: async ({ engine, session }, { name }) => {
       if (session.transaction !== undefined) {
-        const { GatewayError } = await import('./errors.js');
         throw new GatewayError(
           'E_TRANSACTION',
           'commit or roll back the open transaction before db_use',
