@@ -13,38 +13,10 @@ import {
   optional,
   recordArg,
   stringArg,
-  type ArgsOf,
   type JsonValue,
-  type Shape,
 } from './args.js';
-import type { Engine, Session } from './engine.js';
+import { command, NAME, type Command } from './command.js';
 import { GatewayError } from './errors.js';
-import type { CommandClass, Role } from './security/roles.js';
-
-export interface CommandContext {
-  readonly engine: Engine;
-  readonly session: Session;
-  readonly role: Role;
-}
-
-export interface Command<S extends Shape = Shape> {
-  readonly name: string;
-  readonly commandClass: CommandClass;
-  readonly summary: string;
-  readonly args: S;
-  run(context: CommandContext, args: ArgsOf<S>): Promise<Record<string, unknown>>;
-}
-
-const NAME = {
-  minLength: 1,
-  maxLength: 63,
-  pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
-  patternName: 'a name (letters, digits, _)',
-};
-
-function command<S extends Shape>(definition: Command<S>): Command {
-  return definition as unknown as Command;
-}
 
 const TABLE: readonly Command[] = [
   command({
@@ -303,4 +275,7 @@ const TABLE: readonly Command[] = [
   }),
 ];
 
-export const COMMANDS: ReadonlyMap<string, Command> = new Map(TABLE.map((c) => [c.name, c]));
+/** Every command of every area, by name. */
+export const COMMANDS: ReadonlyMap<string, Command> = new Map([...TABLE].map((c) => [c.name, c]));
+
+export type { Command, CommandContext } from './command.js';

@@ -11,7 +11,7 @@
  * that file — so a delete followed by `compact` purges them, and an encrypted database keeps
  * them encrypted. A later `load` therefore cannot name an instance of an earlier one.
  */
-import { rename, writeFile, open as openFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   checkProgramCollecting,
@@ -56,6 +56,7 @@ import { ENVELOPE_FIELDS } from './ndjson/request.js';
 import { roleAllows, rolesFor, type Role } from './security/roles.js';
 import { scanMigrationFiles } from './migrations/migration-files.js';
 import { DataDirectory } from './security/data-dir.js';
+import { replaceFile } from './files.js';
 import { TokenPolicy, type TokenConfig } from './security/tokens.js';
 
 export interface EngineOptions {
@@ -311,8 +312,16 @@ export class Engine {
 
   // ─── Programs ────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * The directory of a database's files (its WAL, snapshots, kept program, migration history):
+   * where an area of the gateway keeps a database's own durable records.
+   */
+  databaseDirectory(name: string): string {
+    return join(this.store.directory, name);
+  }
+
   #programFile(name: string): string {
-    return join(this.store.directory, name, PROGRAM_FILE);
+    return join(this.databaseDirectory(name), PROGRAM_FILE);
   }
 
   #check(text: string, file: string, base: CheckedProgram | undefined): CheckedProgram {
@@ -619,7 +628,7 @@ export class Engine {
   // ─── Migration registry ──────────────────────────────────────────────────────────────────
 
   #historyFile(name: string): string {
-    return join(this.store.directory, name, MIGRATIONS_FILE);
+    return join(this.databaseDirectory(name), MIGRATIONS_FILE);
   }
 
   async #history(name: string): Promise<MigrationRecord[]> {
@@ -810,23 +819,6 @@ function convertRow(
         : valueFromJson(column.type.scalar, value, `${field}.${name}`);
   }
   return result;
-}
-
-/**
- * Replace `file` by `text` atomically: written to a temporary file beside it, fsynced, then
- * renamed over it — a reader sees the old or the new file, and a symlink at `file` is replaced,
- * not followed.
- */
-async function replaceFile(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  const handle = await openFile(temporary, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
 }
 
 /** One active row as JSON: `id`, then every column's value (labelled nulls as terms). */

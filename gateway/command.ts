@@ -1,0 +1,33 @@
+/**
+ * One command of the NDJSON protocol (docs/protocol.md): its argument shape (checked by the
+ * Engine for every door), its class for roles (read / write / admin) and its handler. The
+ * command table (commands.ts) gathers the commands of every area.
+ */
+import type { ArgsOf, Shape } from './args.js';
+import type { Engine, Session } from './engine.js';
+import type { CommandClass, Role } from './security/roles.js';
+
+export interface CommandContext {
+  readonly engine: Engine;
+  readonly session: Session;
+  readonly role: Role;
+}
+
+export interface Command<S extends Shape = Shape> {
+  readonly name: string;
+  readonly commandClass: CommandClass;
+  readonly summary: string;
+  readonly args: S;
+  run(context: CommandContext, args: ArgsOf<S>): Promise<Record<string, unknown>>;
+}
+
+export const NAME = {
+  minLength: 1,
+  maxLength: 63,
+  pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+  patternName: 'a name (letters, digits, _)',
+};
+
+export function command<S extends Shape>(definition: Command<S>): Command {
+  return definition as unknown as Command;
+}
