@@ -21,6 +21,8 @@ interface ServeCliOptions {
   tlsCert?: string;
   tlsKey?: string;
   walKey?: string;
+  anonymizeKey?: string;
+  requestTimeoutMs: string;
   auditLogMaxMb: string;
   auditLogMaxDays: string;
 }
@@ -215,6 +217,11 @@ export function registerCommands(program: Command): void {
     .option('--max-payload-bytes <n>', 'bytes of one request line', String(64 * 1024 * 1024))
     .option('--example', 'load the bundled example into database `example` and use it')
     .option('--wal-key <passphrase>', 'encrypt the databases (or CATRUSTDB_WAL_KEY)')
+    .option(
+      '--anonymize-key <key>',
+      'secret of `anonymize` with the hash strategy (or CATRUSTDB_ANONYMIZE_KEY)',
+    )
+    .option('--request-timeout-ms <n>', 'time limit of one request (0: none)', '30000')
     .option('--tls-cert <file>', 'PEM certificate (chain): serve TLS only')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--audit-log <file>', 'record every request (names, never values or tokens) as NDJSON')

@@ -141,6 +141,25 @@ export class LimitError extends CatrustError {
 }
 
 /**
+ * A request ran past its time limit (`--request-timeout-ms`): SQLSTATE 57014, query_canceled.
+ * Thrown by `checkDeadline` from long loops before anything is committed.
+ */
+export class TimeoutError extends CatrustError {
+  constructor(what: string, limitMs?: number) {
+    super(
+      'E_TIMEOUT',
+      `${what} ran past the request's time limit${limitMs === undefined ? '' : ` of ${limitMs} ms`}`,
+      { sqlstate: '57014', hint: 'narrow the request, or raise the server’s --request-timeout-ms' },
+    );
+  }
+}
+
+/** Throw `TimeoutError` when `deadline` (a `performance.now()` value) has passed. */
+export function checkDeadline(deadline: number | undefined, what: string): void {
+  if (deadline !== undefined && performance.now() > deadline) throw new TimeoutError(what);
+}
+
+/**
  * SQLSTATE for a code when the thrower gives none. Classes from the PostgreSQL manual,
  * appendix A: 42 syntax/access rule, 0A feature not supported, 22 data exception,
  * 23 integrity constraint, 28 authorization, 53/54 resources and limits, 58 system error.

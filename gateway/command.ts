@@ -11,6 +11,11 @@ export interface CommandContext {
   readonly engine: Engine;
   readonly session: Session;
   readonly role: Role;
+  /**
+   * `performance.now()` past which the request's long loops stop with E_TIMEOUT
+   * (`--request-timeout-ms`); undefined: no limit.
+   */
+  readonly deadline: number | undefined;
 }
 
 export interface Command<S extends Shape = Shape> {

@@ -98,8 +98,8 @@ const TABLE: readonly Command[] = [
     commandClass: 'read',
     summary: 'run one SQL statement (PostgreSQL dialect) with optional $n parameters',
     args: { sql: stringArg({ minLength: 1 }), params: optional(arrayArg(jsonArg())) },
-    run: async ({ engine, session }, { sql, params }) => ({
-      ...(await engine.sql(session, sql, params ?? [])),
+    run: async ({ engine, session, deadline }, { sql, params }) => ({
+      ...(await engine.sql(session, sql, params ?? [], deadline)),
     }),
   }),
   command({
@@ -107,8 +107,8 @@ const TABLE: readonly Command[] = [
     commandClass: 'read',
     summary: 'run a compact CQL query body (from … where … select …) over the database’s schema',
     args: { cql: stringArg({ minLength: 1 }), schema: optional(stringArg(NAME)) },
-    run: async ({ engine, session }, { cql, schema }) => ({
-      ...(await engine.query(session, cql, schema)),
+    run: async ({ engine, session, deadline }, { cql, schema }) => ({
+      ...(await engine.query(session, cql, schema, deadline)),
     }),
   }),
   command({
@@ -146,8 +146,13 @@ const TABLE: readonly Command[] = [
     commandClass: 'read',
     summary: 'the optimised plan of a SQL query (with analyze: run it, rows and time per operator)',
     args: { sql: stringArg({ minLength: 1 }), analyze: withDefault(booleanArg(), false) },
-    run: async ({ engine, session }, { sql, analyze }) => {
-      const result = await engine.sql(session, `EXPLAIN ${analyze ? 'ANALYZE ' : ''}${sql}`, []);
+    run: async ({ engine, session, deadline }, { sql, analyze }) => {
+      const result = await engine.sql(
+        session,
+        `EXPLAIN ${analyze ? 'ANALYZE ' : ''}${sql}`,
+        [],
+        deadline,
+      );
       const rows = 'rows' in result ? result.rows : [];
       return { plan: rows.map((row) => String(row[0])).join('\n') };
     },

@@ -72,6 +72,14 @@ export interface EngineOptions {
    * it (AES-256-GCM, key by Argon2id), existing ones opened with it (E_STORE_KEY when wrong).
    */
   readonly walKey?: string;
+  /** The secret of `anonymize`'s keyed hash (`--anonymize-key`); without it that strategy is refused. */
+  readonly anonymizeKey?: string;
+  /**
+   * The time limit of one request in milliseconds (`--request-timeout-ms`). Checked
+   * cooperatively — by query execution between batches and by the migrations' loops — so that
+   * a request past it fails with E_TIMEOUT before it commits anything, never after.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /** One client's state: its current database and open transaction. */
@@ -229,7 +237,13 @@ export class Engine {
       );
     }
     const args = parseShape(command.args, request.fields, '', ENVELOPE_FIELDS);
-    const context: CommandContext = { engine: this, session, role };
+    const timeout = this.options.requestTimeoutMs;
+    const context: CommandContext = {
+      engine: this,
+      session,
+      role,
+      deadline: timeout === undefined ? undefined : performance.now() + timeout,
+    };
     return command.run(context, args);
   }
 
@@ -433,6 +447,7 @@ export class Engine {
     session: Session,
     text: string,
     params: readonly unknown[],
+    deadline?: number,
   ): Promise<ResultJson | { command: string }> {
     const prepared = prepareSql(new StoreRelationSource(await this.view(session)), text, {
       file: '<sql>',
@@ -447,11 +462,22 @@ export class Engine {
       }
       return { command: statement.kind.toUpperCase() };
     }
-    return resultToJson(executePrepared(prepared, params as Parameters<typeof executePrepared>[1]));
+    return resultToJson(
+      executePrepared(
+        prepared,
+        params as Parameters<typeof executePrepared>[1],
+        deadline === undefined ? {} : { deadline },
+      ),
+    );
   }
 
   /** A compact CQL query body over the current database's schema. */
-  async query(session: Session, cql: string, schemaName: string | undefined): Promise<ResultJson> {
+  async query(
+    session: Session,
+    cql: string,
+    schemaName: string | undefined,
+    deadline?: number,
+  ): Promise<ResultJson> {
     const { name, state } = await this.current(session);
     const program = state.program;
     const schemas = [...(program?.schemas.keys() ?? [])];
@@ -467,7 +493,13 @@ export class Engine {
     }
     const checked = this.#check(`query q : ${schema} {\n${cql}\n}`, '<query>', program);
     const query = checked.queries.get('q') as CompactQuery;
-    return resultToJson(runCompactQuery(query, new StoreRelationSource(await this.view(session))));
+    return resultToJson(
+      runCompactQuery(
+        query,
+        new StoreRelationSource(await this.view(session)),
+        deadline === undefined ? {} : { deadline },
+      ),
+    );
   }
 
   // ─── Writes ──────────────────────────────────────────────────────────────────────────────

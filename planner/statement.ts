@@ -128,6 +128,8 @@ export interface ExecuteOptions {
   readonly functions?: FunctionContext;
   readonly memoryBytesMax?: number;
   readonly batchRowsMax?: number;
+  /** `performance.now()` past which execution stops with E_TIMEOUT (checked per scanned batch). */
+  readonly deadline?: number;
 }
 
 /**
@@ -217,6 +219,7 @@ export function executePrepared(
             ...(options.memoryBytesMax === undefined
               ? {}
               : { memoryBytesMax: options.memoryBytesMax }),
+            ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
           },
         );
         const started = performance.now();
@@ -258,6 +261,7 @@ export function executeLogicalPlan(
 ): QueryResult {
   const env = new ExecutionEnvironment(parameters, options.functions ?? defaultFunctionContext(), {
     ...(options.memoryBytesMax === undefined ? {} : { memoryBytesMax: options.memoryBytesMax }),
+    ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
   });
   const batches: Batch[] = [];
   let rowCount = 0;

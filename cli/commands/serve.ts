@@ -28,6 +28,8 @@ export interface ServeOptions {
   readonly auditLog?: string;
   readonly tlsCert?: string;
   readonly walKey?: string;
+  readonly anonymizeKey?: string;
+  readonly requestTimeoutMs: string;
   readonly tlsKey?: string;
   readonly auditLogMaxMb: string;
   readonly auditLogMaxDays: string;
@@ -86,7 +88,19 @@ export async function runServe(options: ServeOptions): Promise<void> {
   if (walKey !== undefined && walKey.length < 12) {
     throw optionError('--wal-key', '--wal-key must be at least 12 characters long');
   }
+  const anonymizeKey = options.anonymizeKey ?? process.env['CATRUSTDB_ANONYMIZE_KEY'];
+  if (anonymizeKey !== undefined && anonymizeKey.length < 16) {
+    throw optionError('--anonymize-key', '--anonymize-key must be at least 16 characters long');
+  }
+  const requestTimeoutMs = integerOption(
+    '--request-timeout-ms',
+    options.requestTimeoutMs,
+    0,
+    2 ** 31 - 1,
+  );
   const engine = await Engine.open({
+    ...(anonymizeKey === undefined ? {} : { anonymizeKey }),
+    ...(requestTimeoutMs === 0 ? {} : { requestTimeoutMs }),
     ...(audit === undefined ? {} : { audit }),
     ...(walKey === undefined ? {} : { walKey }),
     dataDir: options.dataDir,

@@ -3,7 +3,7 @@
  * correlated subquery runs, per-query function context, the memory budget, and the results of
  * uncorrelated subqueries (computed once per query).
  */
-import { limits, type Value } from '../../common/index.js';
+import { checkDeadline, limits, type Value } from '../../common/index.js';
 import { PlanError } from '../errors.js';
 import type { ColumnId } from '../expr/expr.js';
 import type { FunctionContext } from '../expr/functions.js';
@@ -29,13 +29,21 @@ export class ExecutionEnvironment {
   constructor(
     readonly parameters: readonly Value[],
     readonly functions: FunctionContext,
-    options: { analyze?: boolean; memoryBytesMax?: number } = {},
+    options: { analyze?: boolean; memoryBytesMax?: number; deadline?: number } = {},
   ) {
     this.statistics = options.analyze === true ? new Map() : undefined;
     this.memoryBytesMax = options.memoryBytesMax ?? limits.queryMemoryBytesMax;
+    this.deadline = options.deadline;
   }
 
   readonly memoryBytesMax: number;
+  /** `performance.now()` past which the query stops with E_TIMEOUT (the request's time limit). */
+  readonly deadline: number | undefined;
+
+  /** Throw E_TIMEOUT when the query has run past its deadline (checked once per scanned batch). */
+  checkDeadline(): void {
+    checkDeadline(this.deadline, 'the query');
+  }
 
   /** Account for bytes an operator holds (hash tables, sort buffers); throws past the limit. */
   reserve(bytes: number): void {

@@ -192,11 +192,20 @@ function* scan(
     default:
       return assertNever(access, 'scan access');
   }
+  if (env.deadline !== undefined) batches = deadlineChecked(batches, env);
   if (plan.filter === undefined) {
     yield* batches;
     return;
   }
   yield* filter(batches, plan.filter, layout, env);
+}
+
+/** The batches of a scan, checking the query's deadline before each. */
+function* deadlineChecked(batches: Iterable<Batch>, env: ExecutionEnvironment): Generator<Batch> {
+  for (const batch of batches) {
+    env.checkDeadline();
+    yield batch;
+  }
 }
 
 function* fetchBatches(
