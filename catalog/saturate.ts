@@ -149,6 +149,7 @@ export class Saturator {
   readonly #generatorNodes = new Map<string, number>();
   readonly #labelledNulls: PresentationGenerator[] = [];
   readonly #labelledNullNodes = new Map<string, number>();
+  #applications: Map<number, number> | undefined;
   #algebra: TypeAlgebra | undefined;
   /** After closeEntities: row index of each class root; rows per entity; root of each row. */
   #rowOf = new Int32Array(0);
@@ -330,6 +331,7 @@ export class Saturator {
       this.#labelledNullNodes.set(generator.name, index),
     );
     this.#algebra = algebra;
+    this.#applications = undefined;
   }
 
   #entityIndex(entity: string): number {
@@ -569,10 +571,47 @@ export class Saturator {
         labels[row] = undefined;
       } else {
         values[row] = null;
-        labels[row] = constant !== undefined ? String(constant.value) : this.#labelOf(root);
+        labels[row] = constant !== undefined ? String(constant.value) : this.#termOf(root);
       }
     }
     return { attribute, values, labels };
+  }
+
+  /**
+   * The term a labelled null prints as (as the reference CQL's normal forms do): a generator's
+   * name; else, when the class holds a function application that nothing could fold (an
+   * observation equation over an unknown value: `plus(610000, w3.bonus)`), that application with
+   * its arguments printed the same way; else the first slot's `row.attribute`.
+   */
+  #termOf(root: number, visiting: Set<number> = new Set()): string {
+    if (root < this.#labelledNulls.length || visiting.has(root)) return this.#labelOf(root);
+    const algebra = this.#algebra as TypeAlgebra;
+    const application = this.#applicationByRoot().get(root);
+    const applied = application === undefined ? undefined : algebra.application(application);
+    if (applied === undefined) return this.#labelOf(root);
+    visiting.add(root);
+    const args = Array.from(applied.args, (arg) => {
+      const argRoot = algebra.find(arg);
+      const constant = algebra.constantOf(argRoot);
+      return constant !== undefined && constant.value !== null
+        ? String(constant.value)
+        : this.#termOf(argRoot, visiting);
+    });
+    visiting.delete(root);
+    return `${applied.fn.name}(${args.join(', ')})`;
+  }
+
+  /** Each class's first function application (built once, when a labelled null needs it). */
+  #applicationByRoot(): Map<number, number> {
+    if (this.#applications !== undefined) return this.#applications;
+    const algebra = this.#algebra as TypeAlgebra;
+    const byRoot = new Map<number, number>();
+    for (const node of algebra.applicationNodes()) {
+      const root = algebra.find(node);
+      if (!byRoot.has(root)) byRoot.set(root, node);
+    }
+    this.#applications = byRoot;
+    return byRoot;
   }
 
   #store(attribute: Attribute, value: Scalar): Scalar {

@@ -273,6 +273,11 @@ export class TypeAlgebra {
     return fn === undefined || args === undefined ? undefined : { fn, args };
   }
 
+  /** Every application node, in creation order. */
+  applicationNodes(): IterableIterator<number> {
+    return this.#applyFunction.keys();
+  }
+
   /** The application nodes whose class is `root`'s (for matching). */
   applicationsIn(root: number): number[] {
     const nodes: number[] = [];

@@ -126,4 +126,38 @@ describe('catalog: run JSON', () => {
       { numRuns: 100, seed: 11 },
     );
   });
+
+  it('prints a value an observation equation computes from unknown values as its normal form', () => {
+    // As the reference CQL does: `total` of w3 is `plus(c610, w3.extra)`, not a fresh `w3.total`;
+    // an application of constants nothing can fold stays a term too.
+    const json = run(`typeside Ty = literal {
+  types Cents Text
+  constants c0 c25 c610 : Cents  Ann Bo : Text
+  functions plus : Cents, Cents -> Cents
+}
+schema S = literal : Ty {
+  entities W
+  attributes who : W -> Text  basis : W -> Cents  extra : W -> Cents  total : W -> Cents
+             twice : W -> Cents
+  observation_equations
+    forall w. total(w) = plus(basis(w), extra(w))
+    forall w. twice(w) = plus(total(w), total(w))
+}
+instance I = literal : S {
+  generators w1 w3 : W
+  equations w1.who = Ann  w1.basis = c0  w1.extra = c25  w3.who = Bo  w3.basis = c610
+}`);
+    const rows = json['W']?.rows ?? [];
+    assert.deepEqual(
+      rows.map((row) => [row['who'], row['total'], row['twice']]),
+      [
+        ['Ann', { null: 'plus(c0, c25)' }, { null: 'plus(plus(c0, c25), plus(c0, c25))' }],
+        [
+          'Bo',
+          { null: 'plus(c610, w3.extra)' },
+          { null: 'plus(plus(c610, w3.extra), plus(c610, w3.extra))' },
+        ],
+      ],
+    );
+  });
 });
