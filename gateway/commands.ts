@@ -17,6 +17,8 @@ import {
 } from './args.js';
 import { command, NAME, type Command } from './command.js';
 import { GatewayError } from './errors.js';
+import { DATA_COMMANDS } from './data/index.js';
+import { INTERCHANGE_COMMANDS } from './interchange/index.js';
 
 const TABLE: readonly Command[] = [
   command({
@@ -281,6 +283,8 @@ const TABLE: readonly Command[] = [
 ];
 
 /** Every command of every area, by name. */
-export const COMMANDS: ReadonlyMap<string, Command> = new Map([...TABLE].map((c) => [c.name, c]));
+export const COMMANDS: ReadonlyMap<string, Command> = new Map(
+  [...TABLE, ...DATA_COMMANDS, ...INTERCHANGE_COMMANDS].map((c) => [c.name, c]),
+);
 
 export type { Command, CommandContext } from './command.js';

@@ -11,6 +11,8 @@
  * | E_ARG_MISSING           | 22023    | a required field is absent                                |
  * | E_ARG_TYPE              | 22023    | a field of the wrong JSON type or out of its range        |
  * | E_ARG_UNKNOWN           | 22023    | a field the command does not take (with "did you mean")   |
+ * | E_ARG_INVALID           | 22023    | a well-typed field whose content is refused (a `where`    |
+ * |                         |          | that is not one expression, a strategy for the wrong type)|
  * | E_AUTH                  | 28000    | a missing or wrong token                                  |
  * | E_FORBIDDEN             | 42501    | the token's role may not run this command class           |
  * | E_READ_ONLY             | 25006    | a write on a `--read-only` server                         |
@@ -39,6 +41,7 @@ export type GatewayErrorCode =
   | 'E_ARG_MISSING'
   | 'E_ARG_TYPE'
   | 'E_ARG_UNKNOWN'
+  | 'E_ARG_INVALID'
   | 'E_AUTH'
   | 'E_FORBIDDEN'
   | 'E_READ_ONLY'
@@ -65,6 +68,7 @@ const SQLSTATES: Readonly<Record<GatewayErrorCode, string>> = {
   E_ARG_MISSING: '22023',
   E_ARG_TYPE: '22023',
   E_ARG_UNKNOWN: '22023',
+  E_ARG_INVALID: '22023',
   E_AUTH: '28000',
   E_FORBIDDEN: '42501',
   E_READ_ONLY: '25006',
@@ -94,7 +98,7 @@ export class GatewayError extends CatrustError {
 
 /** A field of the request at fault: `E_ARG_*` with the field's dotted path as location. */
 export function argumentError(
-  code: 'E_ARG_MISSING' | 'E_ARG_TYPE' | 'E_ARG_UNKNOWN',
+  code: 'E_ARG_MISSING' | 'E_ARG_TYPE' | 'E_ARG_UNKNOWN' | 'E_ARG_INVALID',
   field: string,
   message: string,
   hint?: string,

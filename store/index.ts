@@ -102,3 +102,13 @@ export type { KeyDerivationCosts } from './encryption.js';
 export type { WalRecoveryReport, WalRecoveryOptions } from './wal-recovery.js';
 export type { WalWriter } from './wal-writer.js';
 export { SNAPSHOT_FILE, type CompactionReport, type SnapshotReport } from './database-files.js';
+export {
+  copyDatabase,
+  restoreDatabase,
+  retellStoreError,
+  type CopyReport,
+  type RestoreOptions,
+  type RestoreReport,
+  type RestoreSource,
+} from './restore.js';
+export { purgeStatus, type EntityPurgeStatus, type PurgeStatus } from './purge-status.js';

@@ -1,0 +1,150 @@
+/**
+ * Whole databases to and from files of the data directory:
+ *
+ * - `persist`: the current database's committed state (table definitions, active rows with
+ *   their row ids, labelled nulls as `{"label": term}`) and its kept program as ONE JSON
+ *   document (the store's `exportJson`), written to a temporary file, fsynced and renamed.
+ * - `from_wal` / `from_bin`: a new database from a WAL or a Snapshot V2 file a client put in
+ *   the data directory (e.g. copied into `backups/`), opened by the store's own recovery in a
+ *   staging folder before it gets its name (store/restore.ts): a torn tail is dropped and
+ *   reported, a damaged or tampered file is the store's typed error and leaves no database.
+ * - `db_save`: a new database holding the current one's committed state, with its kept
+ *   program and migration history — a branch before a risky migration. The session stays on
+ *   the current database.
+ */
+import { copyFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  copyDatabase,
+  exportJson,
+  restoreDatabase,
+  retellStoreError,
+  type RestoreSource,
+} from '../../store/index.js';
+import type { Engine, Session } from '../engine.js';
+import { GatewayError } from '../errors.js';
+import { replaceFile } from '../files.js';
+
+const PROGRAM_FILE = 'program.cql';
+const MIGRATIONS_FILE = 'migrations.json';
+/** The `format` of a persisted document. */
+export const PERSIST_FORMAT = 'catrust-persist';
+const PERSIST_VERSION = 1;
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function refuseExisting(engine: Engine, name: string): Promise<void> {
+  if (await engine.store.has(name)) {
+    throw new GatewayError('E_DATABASE_EXISTS', `database \`${name}\` exists already`, {
+      hint: 'choose another name, or db_drop it first',
+      details: { field: 'name' },
+    });
+  }
+}
+
+/** Copy the kept program and migration history of database `from` into a staging folder. */
+function keptFiles(engine: Engine, from: string): (staging: string) => Promise<void> {
+  return async (staging) => {
+    for (const file of [PROGRAM_FILE, MIGRATIONS_FILE]) {
+      await copyFile(join(engine.databaseDirectory(from), file), join(staging, file)).catch(
+        (error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        },
+      );
+    }
+  };
+}
+
+export async function persist(
+  engine: Engine,
+  session: Session,
+  path: string,
+): Promise<Record<string, unknown>> {
+  const { name, state } = await engine.current(session);
+  const target = engine.files.resolve(path, 'path', 'write');
+  const exported = exportJson(state.database.view());
+  const program = await readOptional(join(engine.databaseDirectory(name), PROGRAM_FILE));
+  const document = {
+    format: PERSIST_FORMAT,
+    version: PERSIST_VERSION,
+    database: name,
+    program: program ?? null,
+    ...exported,
+  };
+  const text = `${JSON.stringify(document)}\n`;
+  await replaceFile(target, text);
+  return {
+    database: name,
+    path: engine.files.display(target),
+    lsn: exported.lsn,
+    tables: exported.tables.length,
+    rows: exported.tables.reduce((sum, table) => sum + table.rows.length, 0),
+    bytes: Buffer.byteLength(text, 'utf8'),
+  };
+}
+
+/** `from_wal` / `from_bin`: database `name` from the file at `path`. */
+export async function restore(
+  engine: Engine,
+  path: string,
+  name: string,
+  kind: RestoreSource['kind'],
+): Promise<Record<string, unknown>> {
+  await refuseExisting(engine, name);
+  const file = engine.files.resolve(path, 'path', 'read');
+  let report;
+  try {
+    report = await restoreDatabase(
+      engine.store.directory,
+      name,
+      { kind, file },
+      { passphrase: engine.options.walKey },
+    );
+  } catch (error) {
+    throw retellStoreError(error, file, path);
+  }
+  engine.files.closeToRequests(name);
+  return {
+    database: name,
+    path: engine.files.display(file),
+    recovery: {
+      entries: report.entries,
+      lsn: report.lsn,
+      tornTailBytes: report.tornTailBytes,
+      ...(report.snapshotLsn === undefined ? {} : { snapshotLsn: report.snapshotLsn }),
+    },
+    tables: report.tables,
+    rows: report.rows,
+    encrypted: report.encrypted,
+  };
+}
+
+/** `db_save`: the current database's committed state into new database `as`. */
+export async function saveAs(
+  engine: Engine,
+  session: Session,
+  as: string,
+): Promise<Record<string, unknown>> {
+  const { name, state } = await engine.current(session);
+  await refuseExisting(engine, as);
+  const report = await copyDatabase(state.database, engine.store.directory, as, {
+    passphrase: engine.options.walKey,
+    addFiles: keptFiles(engine, name),
+  });
+  engine.files.closeToRequests(as);
+  return {
+    database: as,
+    from: name,
+    lsn: report.lsn,
+    tables: report.tables,
+    rows: report.rows,
+    current: session.database ?? null,
+  };
+}

@@ -1,0 +1,310 @@
+/**
+ * New databases made from files: a WAL or a Snapshot V2 file a client copied into the data
+ * directory (`restoreDatabase`), or the committed state of an open database (`copyDatabase`,
+ * a branch). Neither re-implements recovery: the file is copied into a staging folder laid out
+ * as a database directory, opened there by the ordinary open path (checksums, sequence, key),
+ * every column read once (a Snapshot V2 verifies its blocks only when they are read), closed,
+ * and only then renamed to its name. A file that fails any check leaves nothing behind under
+ * the name; a crash leaves at most a `.restoring-…` folder, which is not a database (names
+ * start with a letter or `_`).
+ *
+ * Encryption: a database under a server passphrase must open with it. A plain source is
+ * encrypted on the way in (a compaction sealed with a key derived from the passphrase); an
+ * encrypted WAL must already open with the passphrase (its key entry is its first line). A
+ * Snapshot V2 file does not carry its key's parameters (they live in its WAL's key entry), so
+ * an encrypted snapshot alone cannot be restored: E_STORE_KEY.
+ */
+import { copyFile, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Checksum } from './checksum.js';
+import type { Database } from './database.js';
+import { SNAPSHOT_FILE, syncDirectory, WAL_FILE } from './database-files.js';
+import { openDatabaseDirectory } from './data-directory.js';
+import { StoreError } from './errors.js';
+import { writeSnapshot } from './snapshot.js';
+import { formatKeyLine } from './wal-writer.js';
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/;
+const SNAPSHOT_MAGIC = 'CATRUST2';
+const SNAPSHOT_HEADER_BYTES = 48;
+const SNAPSHOT_ENCRYPTED_FLAG = 1;
+const KEY_ENTRY_PREFIX = '{"e":{"key":';
+
+export type RestoreSource =
+  | { readonly kind: 'wal'; readonly file: string }
+  | { readonly kind: 'snapshot'; readonly file: string };
+
+export interface RestoreOptions {
+  /** The passphrase the new database must open with (the server's `--wal-key`). */
+  readonly passphrase?: string | undefined;
+  /**
+   * Called with the staging folder once the database is verified, before it is renamed into
+   * place: the caller adds its own files there (a kept program, a migration history).
+   */
+  readonly addFiles?: ((staging: string) => Promise<void>) | undefined;
+}
+
+export interface RestoreReport {
+  readonly database: string;
+  /** The source was encrypted (an encrypted WAL). */
+  readonly sourceEncrypted: boolean;
+  /** The new database is encrypted (under the passphrase). */
+  readonly encrypted: boolean;
+  /** WAL entries replayed (0 for a snapshot alone). */
+  readonly entries: number;
+  /** LSN of the restored state. */
+  readonly lsn: number;
+  /** Bytes of a torn final WAL line that were dropped (a crash mid-write; never acknowledged). */
+  readonly tornTailBytes: number;
+  /** LSN of the snapshot the state came from, when it came from one. */
+  readonly snapshotLsn?: number;
+  readonly tables: number;
+  /** Active rows over every table. */
+  readonly rows: number;
+}
+
+function checkName(name: string): void {
+  if (!NAME.test(name)) {
+    throw new StoreError(
+      'E_STORE_NAME',
+      `invalid database name ${JSON.stringify(name)}: expected a letter or _ then up to 62 letters, digits, _ or -`,
+    );
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+async function readHead(file: string, bytes: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(head, 0, bytes, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Whether a WAL file starts with the key entry of an encrypted database. */
+async function walIsEncrypted(file: string): Promise<boolean> {
+  const head = await readHead(file, KEY_ENTRY_PREFIX.length);
+  return head.toString('latin1') === KEY_ENTRY_PREFIX;
+}
+
+/** Whether a Snapshot V2 file is sealed; E_STORE_CORRUPT when it is no snapshot at all. */
+async function snapshotIsEncrypted(file: string): Promise<boolean> {
+  const head = await readHead(file, SNAPSHOT_HEADER_BYTES);
+  if (
+    head.length < SNAPSHOT_HEADER_BYTES ||
+    head.subarray(0, 8).toString('latin1') !== SNAPSHOT_MAGIC
+  ) {
+    throw new StoreError(
+      'E_STORE_CORRUPT',
+      `${file} is not a Snapshot V2 file (no CATRUST2 header)`,
+      {
+        details: { file },
+      },
+    );
+  }
+  return (head.readUInt32LE(12) & SNAPSHOT_ENCRYPTED_FLAG) !== 0;
+}
+
+/** Read every column of every table once, so that a damaged snapshot block fails here. */
+function verifyReadable(database: Database): { tables: number; rows: number } {
+  const view = database.view();
+  let rows = 0;
+  const entities = view.entities();
+  for (const entity of entities) {
+    const table = view.table(entity);
+    for (const batch of table.scan(table.columnNames)) void batch;
+    rows += table.activeRowCount;
+  }
+  return { tables: entities.length, rows };
+}
+
+/** A fresh staging folder beside the databases (a name no database can have). */
+async function stagingFolder(dataDirectory: string, name: string): Promise<string> {
+  const staging = join(dataDirectory, `.restoring-${name}-${process.pid}-${Date.now()}`);
+  await mkdir(staging, { recursive: true, mode: 0o700 });
+  return staging;
+}
+
+/** Rename the verified staging folder to the database's name (refused if it exists). */
+async function publish(dataDirectory: string, staging: string, name: string): Promise<void> {
+  const target = join(dataDirectory, name);
+  if (await exists(join(target, WAL_FILE))) {
+    throw new StoreError('E_STORE_DUPLICATE', `database ${name} exists already`);
+  }
+  await syncDirectory(staging);
+  try {
+    // An empty folder of that name (left by a dropped database) is replaced; a non-empty one
+    // refuses the rename.
+    await rename(staging, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new StoreError(
+        'E_STORE_DUPLICATE',
+        `a folder ${name} exists already in the data directory`,
+      );
+    }
+    throw error;
+  }
+  await syncDirectory(dataDirectory);
+}
+
+/**
+ * Create database `name` in `dataDirectory` from a WAL or Snapshot V2 file. The source file is
+ * copied, never changed. Returns what recovery found (torn tail, entries, LSN).
+ */
+export async function restoreDatabase(
+  dataDirectory: string,
+  name: string,
+  source: RestoreSource,
+  options: RestoreOptions = {},
+): Promise<RestoreReport> {
+  checkName(name);
+  if (await exists(join(dataDirectory, name, WAL_FILE))) {
+    throw new StoreError('E_STORE_DUPLICATE', `database ${name} exists already`);
+  }
+  const sourceEncrypted =
+    source.kind === 'wal'
+      ? await walIsEncrypted(source.file)
+      : await snapshotIsEncrypted(source.file);
+  if (source.kind === 'snapshot' && sourceEncrypted) {
+    throw new StoreError(
+      'E_STORE_KEY',
+      'the snapshot is encrypted, and a snapshot file does not hold its key’s parameters (its WAL’s first line does)',
+      {
+        hint: 'restore the database’s WAL with from_wal, or a snapshot written by an unencrypted server',
+      },
+    );
+  }
+  const checksum = await Checksum.create();
+  const staging = await stagingFolder(dataDirectory, name);
+  let database: Database | undefined;
+  try {
+    if (source.kind === 'wal') {
+      await copyFile(source.file, join(staging, WAL_FILE));
+    } else {
+      await copyFile(source.file, join(staging, SNAPSHOT_FILE));
+      await writeFile(join(staging, WAL_FILE), '');
+    }
+    database = await openDatabaseDirectory(staging, name, checksum, {
+      passphrase: sourceEncrypted ? options.passphrase : undefined,
+    });
+    const recovery = database.recovery;
+    const counts = verifyReadable(database);
+    const lsn = database.lsn;
+    if (options.passphrase !== undefined && !sourceEncrypted) {
+      await database.rotateKey(options.passphrase);
+    }
+    await database.close();
+    database = undefined;
+    await options.addFiles?.(staging);
+    await publish(dataDirectory, staging, name);
+    return {
+      database: name,
+      sourceEncrypted,
+      encrypted: options.passphrase !== undefined,
+      entries: recovery?.entries ?? 0,
+      lsn,
+      tornTailBytes: recovery?.tornTailBytes ?? 0,
+      ...(recovery?.snapshotLsn === undefined ? {} : { snapshotLsn: recovery.snapshotLsn }),
+      ...counts,
+    };
+  } catch (error) {
+    await database?.close().catch(() => undefined);
+    await rm(staging, { recursive: true, force: true });
+    throw relabel(error, staging, source);
+  }
+}
+
+/** A store error about the staging copy, told about the file the client named instead. */
+function relabel(error: unknown, staging: string, source: RestoreSource): unknown {
+  const copy = join(staging, source.kind === 'wal' ? WAL_FILE : SNAPSHOT_FILE);
+  return retellStoreError(error, copy, source.file);
+}
+
+/**
+ * The same store error with every mention of the path `from` (message, location, details)
+ * replaced by `to`: a reply names the file the client gave, not a server path.
+ */
+export function retellStoreError(error: unknown, from: string, to: string): unknown {
+  if (!(error instanceof StoreError)) return error;
+  const retold = (text: string): string => text.split(from).join(to);
+  const location =
+    error.location?.kind === 'file'
+      ? { ...error.location, file: retold(error.location.file) }
+      : error.location;
+  const details =
+    error.details === undefined
+      ? undefined
+      : (JSON.parse(retold(JSON.stringify(error.details))) as Record<string, unknown>);
+  return new StoreError(error.code, retold(error.bareMessage), {
+    location,
+    hint: error.hint === undefined ? undefined : retold(error.hint),
+    details,
+  });
+}
+
+export interface CopyReport {
+  readonly database: string;
+  readonly lsn: number;
+  readonly tables: number;
+  readonly rows: number;
+  readonly snapshotBytes: number;
+}
+
+/**
+ * Create database `name` in `dataDirectory` holding `source`'s committed, durable state: a
+ * Snapshot V2 of it (deleted rows' values left out, as in every snapshot) and an empty WAL
+ * that continues it, under the same key when `source` is encrypted (`passphrase` opens it).
+ * Writers of `source` wait only while its latest version is taken. The copy is opened once,
+ * every column read, before it is renamed into place.
+ */
+export async function copyDatabase(
+  source: Database,
+  dataDirectory: string,
+  name: string,
+  options: RestoreOptions = {},
+): Promise<CopyReport> {
+  checkName(name);
+  if (await exists(join(dataDirectory, name, WAL_FILE))) {
+    throw new StoreError('E_STORE_DUPLICATE', `database ${name} exists already`);
+  }
+  const version = await source.withWriterLock(async () => {
+    await source.whenIdle();
+    return source.latestVersion();
+  });
+  const key = source.walWriter?.key;
+  const checksum = await Checksum.create();
+  const staging = await stagingFolder(dataDirectory, name);
+  let copy: Database | undefined;
+  try {
+    const snapshotBytes = await writeSnapshot(join(staging, SNAPSHOT_FILE), version, checksum, key);
+    await writeFile(join(staging, WAL_FILE), key === undefined ? '' : formatKeyLine(key, checksum));
+    copy = await openDatabaseDirectory(staging, name, checksum, {
+      passphrase: key === undefined ? undefined : options.passphrase,
+    });
+    const counts = verifyReadable(copy);
+    const lsn = copy.lsn;
+    await copy.close();
+    copy = undefined;
+    await options.addFiles?.(staging);
+    await publish(dataDirectory, staging, name);
+    return { database: name, lsn, ...counts, snapshotBytes };
+  } catch (error) {
+    await copy?.close().catch(() => undefined);
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
