@@ -41,3 +41,24 @@ export {
   type SigmaEntityStats,
 } from './sigma-report.js';
 export { sigmaChase, type SigmaChaseOptions } from './sigma-chase.js';
+export {
+  CHECKPOINT_TABLE,
+  LABELS_TABLE,
+  LINEAGE_TABLE,
+  SYSTEM_TABLE_PREFIX,
+  deltaInStore,
+  lineageRecords,
+  piInStore,
+  readStoredInstance,
+  sigmaDeltaInStore,
+  sigmaDryInStore,
+  sigmaInStore,
+  sigmaValidateInStore,
+  storedRowName,
+  type EntityStats,
+  type LineageRecord,
+  type SigmaDeltaRecord,
+  type StoredFunctor,
+  type StoredInstance,
+  type StoreMigrationOptions,
+} from './store/index.js';

@@ -1,0 +1,221 @@
+/**
+ * The entity side of Σ's chase over stored rows: a union-find over row nodes of the target
+ * schema T with one congruent foreign-key array per foreign key of T (node → node), as in
+ * sigma-chase.ts, except that the first `oldCount` nodes are rows already in the target tables
+ * (for sigma_delta; none for a full Σ). Those rows satisfy T's path equations and have every
+ * foreign key set, so the chase only visits the nodes added after them; a union keeps the lower
+ * node, so a class with a stored row keeps that row, and a stored row merged into another is
+ * recorded (`droppedOld`): its table row goes and references to it are redirected.
+ */
+import type { ForeignKey, Mapping, SchemaPath } from '../../../catalog/index.js';
+
+export const NONE = -1;
+
+/** Thrown when the live rows pass the limit: the result would be infinite. */
+export class InfiniteChase extends Error {
+  constructor(readonly node: number) {
+    super('infinite chase');
+  }
+}
+
+export class RowClosure {
+  size = 0;
+  /** Rows of the result so far: active stored rows plus added nodes, minus merges. */
+  live = 0;
+  /** Stored rows that merged into another row, in the order merged. */
+  readonly droppedOld: number[] = [];
+  #capacity: number;
+  #parent: Int32Array;
+  #entity: Int32Array;
+  #argument: Int32Array;
+  #foreignKey: Int32Array;
+  #values: Int32Array[];
+  readonly #pending: number[] = [];
+  readonly #mapping: Mapping;
+  readonly #foreignKeyTargets: Int32Array;
+  readonly #foreignKeysOf: number[][];
+  readonly #equations: { lhs: number[]; rhs: number[] }[][];
+
+  constructor(
+    mapping: Mapping,
+    readonly rowsMax: number,
+    readonly oldCount: number,
+    capacity: number,
+  ) {
+    this.#mapping = mapping;
+    const target = mapping.target;
+    this.#capacity = Math.max(16, capacity, oldCount + 16);
+    this.#parent = new Int32Array(this.#capacity);
+    this.#entity = new Int32Array(this.#capacity);
+    this.#argument = new Int32Array(this.#capacity).fill(NONE);
+    this.#foreignKey = new Int32Array(this.#capacity).fill(NONE);
+    this.#values = target.foreignKeys.map(() => new Int32Array(this.#capacity).fill(NONE));
+    this.#foreignKeyTargets = Int32Array.from(
+      target.foreignKeys,
+      (fk) => target.entity(fk.target)?.index ?? NONE,
+    );
+    this.#foreignKeysOf = target.entities.map((entity) =>
+      target.foreignKeysOf(entity.name).map((fk) => fk.index),
+    );
+    const pathIndices = (path: SchemaPath): number[] => path.foreignKeys.map((fk) => fk.index);
+    this.#equations = target.entities.map((entity) =>
+      target
+        .pathEquationsOf(entity.name)
+        .map((equation) => ({ lhs: pathIndices(equation.lhs), rhs: pathIndices(equation.rhs) })),
+    );
+    for (let node = 0; node < oldCount; node++) this.#parent[node] = node;
+    this.size = oldCount;
+  }
+
+  /** Declare the stored nodes `first .. first + count − 1` to be rows of `entity`. */
+  setOldEntity(first: number, count: number, entity: number): void {
+    this.#entity.fill(entity, first, first + count);
+  }
+
+  /** The foreign-key array of stored nodes, to fill from the store (node → node or NONE). */
+  oldValues(foreignKey: number): Int32Array {
+    return this.#values[foreignKey] as Int32Array;
+  }
+
+  #grow(): void {
+    const capacity = this.#capacity * 2;
+    const grow = (array: Int32Array, fill: number | undefined): Int32Array => {
+      const next = new Int32Array(capacity);
+      if (fill !== undefined) next.fill(fill, array.length);
+      next.set(array);
+      return next;
+    };
+    this.#parent = grow(this.#parent, undefined);
+    this.#entity = grow(this.#entity, undefined);
+    this.#argument = grow(this.#argument, NONE);
+    this.#foreignKey = grow(this.#foreignKey, NONE);
+    this.#values = this.#values.map((values) => grow(values, NONE));
+    this.#capacity = capacity;
+  }
+
+  addNode(entity: number, argument: number, foreignKey: number): number {
+    if (this.size === this.#capacity) this.#grow();
+    const node = this.size++;
+    this.#parent[node] = node;
+    this.#entity[node] = entity;
+    this.#argument[node] = argument;
+    this.#foreignKey[node] = foreignKey;
+    this.live++;
+    if (this.live > this.rowsMax) throw new InfiniteChase(node);
+    return node;
+  }
+
+  entityOf(node: number): number {
+    return this.#entity[node] as number;
+  }
+
+  /** The node a created node was reached from (NONE for a source row or a stored row). */
+  argumentOf(node: number): number {
+    return this.#argument[node] as number;
+  }
+
+  foreignKeyOf(node: number): number {
+    return this.#foreignKey[node] as number;
+  }
+
+  find(node: number): number {
+    const parent = this.#parent;
+    let root = node;
+    while (parent[root] !== root) root = parent[root] as number;
+    while (parent[node] !== root) {
+      const next = parent[node] as number;
+      parent[node] = root;
+      node = next;
+    }
+    return root;
+  }
+
+  /** The node `foreignKey` leads to from `node`'s class (NONE when unset). */
+  valueOf(node: number, foreignKey: number): number {
+    return (this.#values[foreignKey] as Int32Array)[this.find(node)] as number;
+  }
+
+  follow(node: number, foreignKey: number): number {
+    const root = this.find(node);
+    const value = (this.#values[foreignKey] as Int32Array)[root] as number;
+    if (value !== NONE) return this.find(value);
+    const created = this.addNode(this.#foreignKeyTargets[foreignKey] as number, root, foreignKey);
+    // Read the array after addNode: growing replaces it.
+    (this.#values[foreignKey] as Int32Array)[root] = created;
+    return created;
+  }
+
+  set(node: number, foreignKey: number, target: number): void {
+    const root = this.find(node);
+    const values = this.#values[foreignKey] as Int32Array;
+    const value = values[root] as number;
+    if (value === NONE) values[root] = target;
+    else this.union(value, target);
+  }
+
+  union(a: number, b: number): void {
+    const pending = this.#pending;
+    pending.push(a, b);
+    while (pending.length > 0) {
+      const y = this.find(pending.pop() as number);
+      const x = this.find(pending.pop() as number);
+      if (x === y) continue;
+      const keep = x < y ? x : y;
+      const drop = x < y ? y : x;
+      this.#parent[drop] = keep;
+      this.live--;
+      if (drop < this.oldCount) this.droppedOld.push(drop);
+      for (const fk of this.#foreignKeysOf[this.#entity[keep] as number] as number[]) {
+        const values = this.#values[fk] as Int32Array;
+        const dropped = values[drop] as number;
+        if (dropped === NONE) continue;
+        const kept = values[keep] as number;
+        if (kept === NONE) values[keep] = dropped;
+        else pending.push(kept, dropped);
+      }
+    }
+  }
+
+  /**
+   * Apply T's path equations and make every foreign key total on the nodes from `first` on
+   * (stored rows already satisfy both), calling `tick` now and then (deadline checks).
+   */
+  chase(first: number, tick: () => void): void {
+    for (let node = first; node < this.size; node++) {
+      if ((node & 0xffff) === 0) tick();
+      if (this.find(node) !== node) continue;
+      const entity = this.#entity[node] as number;
+      for (const equation of this.#equations[entity] ?? []) {
+        let a = node;
+        for (const fk of equation.lhs) a = this.follow(a, fk);
+        let b = node;
+        for (const fk of equation.rhs) b = this.follow(b, fk);
+        this.union(a, b);
+      }
+      for (const fk of this.#foreignKeysOf[entity] as number[]) this.follow(node, fk);
+    }
+  }
+
+  /** The foreign keys of the cycle the path that created `node` runs around. */
+  cycleOf(node: number): ForeignKey[] {
+    const foreignKeys = this.#mapping.target.foreignKeys;
+    const path: ForeignKey[] = [];
+    let current = node;
+    while (
+      current !== NONE &&
+      this.#argument[current] !== NONE &&
+      path.length <= 4 * foreignKeys.length + 4
+    ) {
+      path.push(foreignKeys[this.#foreignKey[current] as number] as ForeignKey);
+      current = this.#argument[current] as number;
+    }
+    path.reverse();
+    for (let end = path.length - 1; end >= 0; end--) {
+      const reached = (path[end] as ForeignKey).target;
+      for (let start = end; start >= 0; start--) {
+        if ((path[start] as ForeignKey).source === reached) return path.slice(start, end + 1);
+      }
+    }
+    return path;
+  }
+}

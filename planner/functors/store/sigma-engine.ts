@@ -1,0 +1,704 @@
+/**
+ * Σ_F over stored rows: the native chase of sigma-chase.ts, reading the source tables of a
+ * store view directly and computing what to write — for a full Σ (the result built from
+ * nothing) and for sigma_delta (the stored result plus the source rows added since a
+ * checkpoint). One engine for both, so that an incremental step is a full Σ whose first rows
+ * happen to be stored already:
+ *
+ * Σ_F(I ∪ N) is the initial T-model of F(I's presentation) ∪ F(N's presentation); F(I's
+ * presentation) may be replaced by Σ_F(I) itself (its rows as generators with their foreign
+ * keys and values, its labelled nulls as unknowns), which is what the stored result is. The
+ * map from old source rows to result rows (Σ's unit, kept in the map tables) places the foreign
+ * keys of new rows that point at old ones, and the label table says what each old source
+ * labelled null became when its class no longer prints as itself.
+ *
+ * Applies to the mappings sigma-chase.ts handles (`chaseShape`); the caller falls back to the
+ * in-memory Σ otherwise. `NeedFullSigma` tells sigma_delta to fall back to a full Σ, with why.
+ */
+import { checkDeadline, limits, type Value } from '../../../common/index.js';
+import {
+  CatalogError,
+  type Attribute,
+  type ForeignKey,
+  type Mapping,
+} from '../../../catalog/index.js';
+import {
+  bitmapGet,
+  isValidAt,
+  labelledNull,
+  type ColumnView,
+  type InputValue,
+  type ReadView,
+  type TableView,
+} from '../../../store/index.js';
+import { FunctorError } from '../errors.js';
+import { storedRowName, vectorValue } from './read-instance.js';
+import { InfiniteChase, NONE, RowClosure } from './row-closure.js';
+import type { EntityStats } from './types.js';
+import { ValueClasses } from './value-classes.js';
+
+/** What a source labelled null became in the result, when not itself. */
+export type LabelResolution =
+  | { readonly kind: 'label'; readonly label: string }
+  | { readonly kind: 'value'; readonly value: Value };
+
+/** sigma_delta cannot apply the new rows incrementally: `reason` says why. */
+export class NeedFullSigma extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+interface AttributeImagePath {
+  readonly path: readonly number[];
+  readonly target: Attribute;
+}
+
+/**
+ * Per source attribute `E.a`, the target attribute at the end of a path that F sends it to;
+ * undefined when F or T needs the term saturation (the conditions of sigma-chase.ts).
+ */
+export function chaseShape(mapping: Mapping): Map<string, AttributeImagePath> | undefined {
+  const target = mapping.target;
+  if (target.observationEquations.length > 0 || target.typeside.equations.length > 0)
+    return undefined;
+  const shape = new Map<string, AttributeImagePath>();
+  for (const attribute of mapping.source.attributes) {
+    const image = mapping.attributeTerm(attribute.entity, attribute.name);
+    if (image.term.kind !== 'Att') return undefined;
+    const path: ForeignKey[] = [];
+    let inner = image.term.argument;
+    while (inner.kind === 'Fk') {
+      path.unshift(inner.foreignKey);
+      inner = inner.argument;
+    }
+    if (inner.kind !== 'Var' || inner.name !== image.variable) return undefined;
+    const attributeEntity =
+      path.length === 0 ? mapping.entity(attribute.entity) : (path.at(-1) as ForeignKey).target;
+    const targetAttribute = target.attribute(attributeEntity, image.term.attribute.name);
+    if (targetAttribute === undefined) return undefined;
+    shape.set(`${attribute.entity}.${attribute.name}`, {
+      path: path.map((fk) => fk.index),
+      target: targetAttribute,
+    });
+  }
+  return shape;
+}
+
+export interface SigmaEngineInput {
+  readonly mapping: Mapping;
+  readonly view: ReadView;
+  /** True: the stored target rows are part of the result (sigma_delta); false: a full Σ. */
+  readonly incremental: boolean;
+  /** Per source entity, the first row id to apply (0 for a full Σ). */
+  readonly sourceFrom: ReadonlyMap<string, number>;
+  /** Per source entity, its map table (sigma_delta). */
+  readonly mapTables: ReadonlyMap<string, string>;
+  readonly resolutions: ReadonlyMap<string, LabelResolution>;
+  readonly rowsMax: number | undefined;
+  readonly deadline: number | undefined;
+}
+
+/** The writes into one target table. */
+export interface TargetWrite {
+  readonly entity: string;
+  /** The row id the first appended row gets (the table's row count before). */
+  readonly appendBase: number;
+  readonly appendCount: number;
+  readonly columns: Record<string, InputValue[] | number[]>;
+  /** Stored rows merged into others (sigma_delta). */
+  readonly deleteRows: number[];
+  readonly foreignKeyUpdates: { column: string; rows: number[]; values: number[] }[];
+  readonly labelUpdates: { column: string; rows: number[]; value: InputValue }[];
+  readonly stats: EntityStats;
+}
+
+export interface SigmaEngineResult {
+  readonly targets: TargetWrite[];
+  /** Per source entity: the result row of each applied row id from `from` on (null: deleted). */
+  readonly sourceTargets: Map<string, { from: number; targets: (number | null)[] }>;
+  /** Map-table rows to redirect (their result row merged into another). */
+  readonly mapUpdates: { table: string; rows: number[]; values: number[] }[];
+  /** Every label resolution of the mapping after this step. */
+  readonly resolutions: Map<string, LabelResolution>;
+  readonly rowsApplied: Record<string, number>;
+  /** True when a stored row was deleted or updated (else the target only grew). */
+  readonly changedOld: boolean;
+}
+
+interface SourcePart {
+  readonly entity: string;
+  readonly table: TableView;
+  readonly from: number;
+  readonly to: number;
+  readonly targetEntity: number;
+  /** Node of each row from..to−1 (NONE when deleted). */
+  readonly nodes: Int32Array;
+  readonly firstNode: number;
+  readonly active: number;
+  /** The active row ids applied, ascending (node firstNode + i is row activeRows[i]). */
+  readonly activeRows: Uint32Array;
+  readonly map: ColumnView | undefined;
+}
+
+export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
+  const { mapping, view } = input;
+  const target = mapping.target;
+  const shape = chaseShape(mapping);
+  if (shape === undefined) throw new NeedFullSigma('the mapping needs the term saturation');
+  const what = `sigma ${mapping.name}`;
+  const tick = (): void => checkDeadline(input.deadline, what);
+
+  // Stored target rows: nodes 0 .. oldCount − 1, entity by entity.
+  const entityBase = new Int32Array(target.entities.length);
+  const appendBase = new Int32Array(target.entities.length);
+  const targetTables: (TableView | undefined)[] = [];
+  let oldCount = 0;
+  let oldActive = 0;
+  for (const entity of target.entities) {
+    const table = view.hasTable(entity.name) ? view.table(entity.name) : undefined;
+    targetTables.push(table);
+    entityBase[entity.index] = oldCount;
+    appendBase[entity.index] = table?.rowCount ?? 0;
+    if (input.incremental && table !== undefined) {
+      oldCount += table.rowCount;
+      oldActive += table.activeRowCount;
+    }
+  }
+
+  // Source rows to apply.
+  let newRows = 0;
+  let sourceActive = 0;
+  const ranges = mapping.source.entities.map((entity) => {
+    const table = view.table(entity.name);
+    const from = input.sourceFrom.get(entity.name) ?? 0;
+    const active = activeRowsIn(table, from, table.rowCount);
+    newRows += active.length;
+    sourceActive += table.activeRowCount;
+    return { entity: entity.name, table, from, active };
+  });
+  const rowsMax =
+    input.rowsMax ??
+    Math.min(limits.sigmaRowsMax, Math.max(limits.instanceRowsMax, 8 * sourceActive));
+  const closure = new RowClosure(mapping, rowsMax, oldCount, oldCount + 2 * newRows + 16);
+  closure.live = oldActive;
+  if (input.incremental) loadStoredRows(closure, target, targetTables, entityBase, tick);
+
+  const sources: SourcePart[] = [];
+  try {
+    for (const range of ranges) {
+      const targetEntity = target.entity(mapping.entity(range.entity))?.index as number;
+      const nodes = new Int32Array(range.table.rowCount - range.from).fill(NONE);
+      const firstNode = closure.size;
+      for (const rowId of range.active) {
+        nodes[rowId - range.from] = closure.addNode(targetEntity, NONE, NONE);
+      }
+      const mapTable = input.mapTables.get(range.entity);
+      sources.push({
+        entity: range.entity,
+        table: range.table,
+        from: range.from,
+        to: range.table.rowCount,
+        targetEntity,
+        nodes,
+        firstNode,
+        active: range.active.length,
+        activeRows: range.active,
+        map: mapTable === undefined ? undefined : view.table(mapTable).column('target'),
+      });
+    }
+  } catch (error) {
+    if (error instanceof InfiniteChase) throw infiniteError(error, closure, mapping);
+    throw error;
+  }
+  const sourceIndex = new Map(sources.map((source, index) => [source.entity, index]));
+  const nodeOfSource = (entity: string, rowId: number): number => {
+    const source = sources[sourceIndex.get(entity) as number] as SourcePart;
+    if (rowId >= source.from) {
+      const node = source.nodes[rowId - source.from] ?? NONE;
+      if (node === NONE) {
+        throw new FunctorError('E_FUNCTOR_MISMATCH', `row ${rowId} of \`${entity}\` is deleted`);
+      }
+      return node;
+    }
+    const mapped = source.map === undefined ? null : source.map.value(rowId);
+    if (typeof mapped !== 'number') {
+      throw new NeedFullSigma(`row ${rowId} of ${entity} has no result row in the checkpoint`);
+    }
+    return (entityBase[source.targetEntity] as number) + mapped;
+  };
+
+  // Entity side: the foreign keys of the new rows, then the chase.
+  try {
+    for (const source of sources) {
+      for (const fk of mapping.source.foreignKeysOf(source.entity)) {
+        tick();
+        const path = mapping
+          .foreignKeyPath(source.entity, fk.name)
+          .foreignKeys.map((step) => step.index);
+        const column = source.table.column(fk.name);
+        const last = path.at(-1);
+        forEachNewRow(source, column, (rowId, value) => {
+          if (typeof value !== 'number') {
+            throw new FunctorError(
+              'E_FUNCTOR_MISMATCH',
+              `row ${rowId} of \`${source.entity}\` has no \`${fk.name}\` (NULL)`,
+            );
+          }
+          const reached = nodeOfSource(fk.target, value);
+          const node = source.nodes[rowId - source.from] as number;
+          if (last === undefined) {
+            closure.union(node, reached);
+            return;
+          }
+          let current = node;
+          for (let step = 0; step < path.length - 1; step++)
+            current = closure.follow(current, path[step] as number);
+          closure.set(current, last, reached);
+        });
+      }
+    }
+    closure.chase(oldCount, tick);
+  } catch (error) {
+    if (error instanceof InfiniteChase) throw infiniteError(error, closure, mapping);
+    throw error;
+  }
+
+  const names = new Namer(closure, mapping, sources, entityBase, oldCount);
+
+  // Value side.
+  const values = new ValueClasses();
+  const labelElements = new Map<string, number>();
+  const labelElement = (label: string): number => {
+    let element = labelElements.get(label);
+    if (element === undefined) {
+      element = values.add(label);
+      labelElements.set(label, element);
+    }
+    return element;
+  };
+  const sourceLabels = new Map<string, number>();
+  const sourceLabelElement = (label: string): number => {
+    let element = sourceLabels.get(label);
+    if (element !== undefined) return element;
+    if (target.typeside.constant(label) !== undefined) {
+      throw new NeedFullSigma(`the labelled null ${label} is named like a typeside constant`);
+    }
+    const resolution = input.resolutions.get(label);
+    if (resolution === undefined) element = labelElement(label);
+    else if (resolution.kind === 'label') element = labelElement(resolution.label);
+    else {
+      element = values.add(undefined);
+      values.assign(element, resolution.value);
+    }
+    sourceLabels.set(label, element);
+    return element;
+  };
+  const cells = target.attributes.map(() => new Map<number, number>());
+  const storedColumns = new Map<Attribute, ColumnView>();
+  const cellElement = (attribute: Attribute, node: number): number => {
+    const byNode = cells[attribute.index] as Map<number, number>;
+    let element = byNode.get(node);
+    if (element !== undefined) return element;
+    if (node < oldCount) {
+      const entity = closure.entityOf(node);
+      const rowId = node - (entityBase[entity] as number);
+      let column = storedColumns.get(attribute);
+      if (column === undefined) {
+        column = (targetTables[entity] as TableView).column(attribute.name);
+        storedColumns.set(attribute, column);
+      }
+      const label = column.label(rowId);
+      if (label !== undefined) element = labelElement(label);
+      else {
+        element = values.add(undefined);
+        values.assign(element, column.valueUnchecked(rowId));
+      }
+    } else {
+      element = values.add(undefined);
+    }
+    byNode.set(node, element);
+    return element;
+  };
+  const clashError = (equation: string, original: string, clash: [Value, Value]): CatalogError =>
+    new CatalogError(
+      'E_INSTANCE_CLASH',
+      `${what}: equation \`${equation}\`${equation === original ? '' : ` (from \`${original}\`)`} ` +
+        `forces two different constants to be equal: ${formatConstant(clash[0])} and ` +
+        `${formatConstant(clash[1])}`,
+      { location: mapping.location, details: { equation, values: clash.map(formatConstant) } },
+    );
+  // Stored rows merged into another: their cells join the kept row's.
+  for (const dropped of closure.droppedOld) {
+    const root = closure.find(dropped);
+    const entity = target.entities[closure.entityOf(dropped)]?.name as string;
+    for (const attribute of target.attributesOf(entity)) {
+      const clash = values.union(cellElement(attribute, dropped), cellElement(attribute, root));
+      if (clash !== undefined) {
+        const equation = `${names.of(dropped)}.${attribute.name} = ${names.of(root)}.${attribute.name}`;
+        throw clashError(equation, equation, clash);
+      }
+    }
+  }
+  // New rows' attributes.
+  for (const source of sources) {
+    for (const attribute of mapping.source.attributesOf(source.entity)) {
+      tick();
+      const image = shape.get(`${source.entity}.${attribute.name}`) as AttributeImagePath;
+      const column = source.table.column(attribute.name);
+      forEachNewRow(source, column, (rowId, value, isNull) => {
+        let node = closure.find(source.nodes[rowId - source.from] as number);
+        for (const step of image.path) node = closure.find(closure.valueOf(node, step));
+        const element = cellElement(image.target, node);
+        const label = isNull ? column.label(rowId) : undefined;
+        const clash =
+          label !== undefined
+            ? values.union(element, sourceLabelElement(label))
+            : values.assign(element, value);
+        if (clash !== undefined) {
+          const cell = label ?? formatConstant(value);
+          throw clashError(
+            `${names.of(node)}.${image.target.name} = ${cell}`,
+            `${storedRowName(source.entity, rowId)}.${attribute.name} = ${cell}`,
+            clash,
+          );
+        }
+      });
+    }
+  }
+
+  // The result's new rows: roots among the added nodes, per entity in node order.
+  tick();
+  const newIndex = new Int32Array(closure.size - oldCount).fill(NONE);
+  const newRoots: number[][] = target.entities.map(() => []);
+  for (let node = oldCount; node < closure.size; node++) {
+    if (closure.find(node) !== node) continue;
+    const roots = newRoots[closure.entityOf(node)] as number[];
+    newIndex[node - oldCount] = roots.length;
+    roots.push(node);
+  }
+  const rowIdOf = (node: number): number => {
+    const root = closure.find(node);
+    const entity = closure.entityOf(root);
+    return root < oldCount
+      ? root - (entityBase[entity] as number)
+      : (appendBase[entity] as number) + (newIndex[root - oldCount] as number);
+  };
+  const dropped = new Uint8Array(oldCount);
+  for (const node of closure.droppedOld) dropped[node] = 1;
+
+  const targets = target.entities.map((entity): TargetWrite => {
+    tick();
+    const roots = newRoots[entity.index] as number[];
+    const columns: Record<string, InputValue[] | number[]> = {};
+    let nulls = 0;
+    for (const attribute of target.attributesOf(entity.name)) {
+      const byNode = cells[attribute.index] as Map<number, number>;
+      const column = new Array<InputValue>(roots.length);
+      for (let index = 0; index < roots.length; index++) {
+        const root = roots[index] as number;
+        const element = byNode.get(root);
+        let cell: InputValue;
+        if (element === undefined) {
+          cell = labelledNull(`${names.of(root)}.${attribute.name}`);
+        } else {
+          const found = values.find(element);
+          if (values.hasConstant(found)) cell = values.constantAt(found);
+          else {
+            let name = values.nameAt(found);
+            if (name === undefined) {
+              name = `${names.of(root)}.${attribute.name}`;
+              values.setName(found, name);
+            }
+            cell = labelledNull(name);
+          }
+        }
+        if (cell !== null && typeof cell === 'object') {
+          nulls++;
+          if (attribute.notNull) {
+            throw new CatalogError(
+              'E_INSTANCE_NOT_NULL',
+              `${entity.name} row \`${names.of(root)}\` has no value for the NOT NULL attribute ` +
+                `\`${attribute.name}\` (it would be the labelled null ${cell.term})`,
+              {
+                location: mapping.location,
+                details: { entity: entity.name, row: names.of(root), attribute: attribute.name },
+              },
+            );
+          }
+        }
+        column[index] = cell;
+      }
+      columns[attribute.name] = column;
+    }
+    for (const fk of target.foreignKeysOf(entity.name)) {
+      columns[fk.name] = roots.map((root) => rowIdOf(closure.valueOf(root, fk.index)));
+    }
+    const deleteRows: number[] = [];
+    const foreignKeyUpdates: TargetWrite['foreignKeyUpdates'] = [];
+    const base = entityBase[entity.index] as number;
+    const table = targetTables[entity.index];
+    if (closure.droppedOld.length > 0 && table !== undefined && input.incremental) {
+      for (const node of closure.droppedOld) {
+        if (closure.entityOf(node) === entity.index) deleteRows.push(node - base);
+      }
+      for (const fk of target.foreignKeysOf(entity.name)) {
+        const stored = closure.oldValues(fk.index);
+        const rows: number[] = [];
+        const updated: number[] = [];
+        for (let rowId = 0; rowId < table.rowCount; rowId++) {
+          const node = base + rowId;
+          const value = stored[node] as number;
+          if (value === NONE || dropped[node] === 1 || dropped[value] !== 1) continue;
+          rows.push(rowId);
+          updated.push(rowIdOf(value));
+        }
+        if (rows.length > 0) foreignKeyUpdates.push({ column: fk.name, rows, values: updated });
+      }
+    }
+    let rowsIn = 0;
+    let rootsIn = 0;
+    for (const source of sources) {
+      if (source.targetEntity !== entity.index) continue;
+      rowsIn += source.active;
+      for (let node = source.firstNode; node < source.firstNode + source.active; node++) {
+        if (closure.find(node) === node) rootsIn++;
+      }
+    }
+    const activeBefore = input.incremental ? (table?.activeRowCount ?? 0) : 0;
+    return {
+      entity: entity.name,
+      appendBase: appendBase[entity.index] as number,
+      appendCount: roots.length,
+      columns,
+      deleteRows,
+      foreignKeyUpdates,
+      labelUpdates: [],
+      stats: {
+        rows_in: rowsIn,
+        rows_out: activeBefore - deleteRows.length + roots.length,
+        merged: rowsIn - rootsIn,
+        nulls,
+      },
+    };
+  });
+
+  // Stored labelled nulls whose class now has a value or prints as another label.
+  const changedLabels = new Map<string, InputValue>();
+  for (const [label, element] of labelElements) {
+    const root = values.find(element);
+    if (values.hasConstant(root)) changedLabels.set(label, values.constantAt(root));
+    else if (values.nameAt(root) !== label) {
+      changedLabels.set(label, labelledNull(values.nameAt(root) as string));
+    }
+  }
+  if (input.incremental && changedLabels.size > 0) {
+    for (const entity of target.entities) {
+      const table = targetTables[entity.index];
+      if (table === undefined) continue;
+      const write = targets[entity.index] as TargetWrite;
+      const base = entityBase[entity.index] as number;
+      for (const attribute of target.attributesOf(entity.name)) {
+        const byLabel = new Map<string, number[]>();
+        for (const [rowId, term] of table.column(attribute.name).labels()) {
+          if (!changedLabels.has(term) || !table.isActive(rowId) || dropped[base + rowId] === 1)
+            continue;
+          let rows = byLabel.get(term);
+          if (rows === undefined) byLabel.set(term, (rows = []));
+          rows.push(rowId);
+        }
+        for (const [term, rows] of byLabel) {
+          write.labelUpdates.push({
+            column: attribute.name,
+            rows,
+            value: changedLabels.get(term) as InputValue,
+          });
+        }
+      }
+    }
+  }
+
+  // Σ's unit for the applied rows, and redirects of stored map rows.
+  const sourceTargets = new Map<string, { from: number; targets: (number | null)[] }>();
+  const rowsApplied: Record<string, number> = {};
+  for (const source of sources) {
+    rowsApplied[source.entity] = source.active;
+    sourceTargets.set(source.entity, {
+      from: source.from,
+      targets: Array.from(source.nodes, (node) => (node === NONE ? null : rowIdOf(node))),
+    });
+  }
+  const mapUpdates: SigmaEngineResult['mapUpdates'] = [];
+  if (closure.droppedOld.length > 0) {
+    for (const source of sources) {
+      const table = input.mapTables.get(source.entity);
+      if (table === undefined || source.map === undefined) continue;
+      const base = entityBase[source.targetEntity] as number;
+      const rows: number[] = [];
+      const updated: number[] = [];
+      for (let rowId = 0; rowId < source.from; rowId++) {
+        const value = source.map.valueUnchecked(rowId);
+        if (typeof value !== 'number' || dropped[base + value] !== 1) continue;
+        rows.push(rowId);
+        updated.push(rowIdOf(base + value));
+      }
+      if (rows.length > 0) mapUpdates.push({ table, rows, values: updated });
+    }
+  }
+
+  // Label resolutions after this step.
+  const resolve = (element: number): LabelResolution => {
+    const root = values.find(element);
+    return values.hasConstant(root)
+      ? { kind: 'value', value: values.constantAt(root) }
+      : { kind: 'label', label: values.nameAt(root) as string };
+  };
+  const resolutions = new Map<string, LabelResolution>();
+  for (const [label, resolution] of input.resolutions) {
+    const element = resolution.kind === 'label' ? labelElements.get(resolution.label) : undefined;
+    resolutions.set(label, element === undefined ? resolution : resolve(element));
+  }
+  for (const [label, element] of sourceLabels) resolutions.set(label, resolve(element));
+  for (const label of changedLabels.keys()) {
+    resolutions.set(label, resolve(labelElements.get(label) as number));
+  }
+  for (const [label, resolution] of resolutions) {
+    if (resolution.kind === 'label' && resolution.label === label) resolutions.delete(label);
+  }
+
+  const changedOld = targets.some(
+    (write) =>
+      write.deleteRows.length > 0 ||
+      write.foreignKeyUpdates.length > 0 ||
+      write.labelUpdates.length > 0,
+  );
+  return { targets, sourceTargets, mapUpdates, resolutions, rowsApplied, changedOld };
+}
+
+/** Fill the foreign-key arrays of the stored target rows from their tables. */
+function loadStoredRows(
+  closure: RowClosure,
+  target: Mapping['target'],
+  tables: readonly (TableView | undefined)[],
+  entityBase: Int32Array,
+  tick: () => void,
+): void {
+  for (const entity of target.entities) {
+    const table = tables[entity.index];
+    if (table === undefined) continue;
+    const base = entityBase[entity.index] as number;
+    closure.setOldEntity(base, table.rowCount, entity.index);
+    for (const fk of target.foreignKeysOf(entity.name)) {
+      const values = closure.oldValues(fk.index);
+      const targetBase = entityBase[target.entity(fk.target)?.index as number] as number;
+      for (const batch of table.scan([fk.name])) {
+        tick();
+        const vector = batch.columns[0];
+        if (vector === undefined || vector.kind !== 'rowId') continue;
+        for (let offset = 0; offset < batch.rowCount; offset++) {
+          if (batch.deleted !== undefined && bitmapGet(batch.deleted, offset)) continue;
+          if (!isValidAt(vector, offset)) continue;
+          values[base + batch.startRow + offset] = targetBase + (vector.values[offset] as number);
+        }
+      }
+    }
+  }
+}
+
+/** Active row ids of `table` in from .. to − 1, ascending. */
+export function activeRowsIn(table: TableView, from: number, to: number): Uint32Array {
+  if (from === 0 && to === table.rowCount) return table.activeRowIds();
+  const rows: number[] = [];
+  for (let rowId = from; rowId < to; rowId++) if (table.isActive(rowId)) rows.push(rowId);
+  return Uint32Array.from(rows);
+}
+
+/** Call `visit` for each active row of `source` from its first new row, with the column's value. */
+function forEachNewRow(
+  source: SourcePart,
+  column: ColumnView,
+  visit: (rowId: number, value: Value, isNull: boolean) => void,
+): void {
+  if (source.active === 0) return;
+  const shift = Math.log2(limits.batchRowsMax);
+  const first = source.from >>> shift;
+  const last = (source.to - 1) >>> shift;
+  for (let batch = first; batch <= last; batch++) {
+    const vector = column.vector(batch);
+    const start = batch << shift;
+    const from = Math.max(source.from, start);
+    const to = Math.min(source.to, start + limits.batchRowsMax);
+    for (let rowId = from; rowId < to; rowId++) {
+      if ((source.nodes[rowId - source.from] as number) === NONE) continue;
+      const offset = rowId - start;
+      if (isValidAt(vector, offset)) visit(rowId, vectorValue(vector, offset), false);
+      else visit(rowId, null, true);
+    }
+  }
+}
+
+/** Names of nodes for labels and messages: `Entity#rowId` for source rows, terms for created ones. */
+class Namer {
+  readonly #memo = new Map<number, string>();
+
+  constructor(
+    private readonly closure: RowClosure,
+    private readonly mapping: Mapping,
+    private readonly sources: readonly SourcePart[],
+    private readonly entityBase: Int32Array,
+    private readonly oldCount: number,
+  ) {}
+
+  of(node: number): string {
+    const known = this.#memo.get(node);
+    if (known !== undefined) return known;
+    const target = this.mapping.target;
+    let name: string;
+    if (node < this.oldCount) {
+      const entity = this.closure.entityOf(node);
+      name = `${target.entities[entity]?.name}@${node - (this.entityBase[entity] as number)}`;
+    } else {
+      const argument = this.closure.argumentOf(node);
+      if (argument !== NONE) {
+        const fk = target.foreignKeys[this.closure.foreignKeyOf(node)] as ForeignKey;
+        name = `${this.of(argument)}.${fk.name}`;
+      } else {
+        name = this.sourceName(node);
+      }
+    }
+    this.#memo.set(node, name);
+    return name;
+  }
+
+  private sourceName(node: number): string {
+    for (const source of this.sources) {
+      if (node < source.firstNode || node >= source.firstNode + source.active) continue;
+      return storedRowName(source.entity, source.activeRows[node - source.firstNode] as number);
+    }
+    return `node${node}`;
+  }
+}
+
+function formatConstant(value: Value): string {
+  return value === null
+    ? 'null'
+    : typeof value === 'string'
+      ? JSON.stringify(value)
+      : String(value);
+}
+
+function infiniteError(error: InfiniteChase, closure: RowClosure, mapping: Mapping): CatalogError {
+  const cycle = closure.cycleOf(error.node);
+  const first = cycle[0];
+  return new CatalogError(
+    'E_INSTANCE_INFINITE',
+    `sigma ${mapping.name} has more than ${closure.rowsMax} rows: the foreign keys ` +
+      `${cycle.map((fk) => `${fk.source}.${fk.name}`).join(' → ')}` +
+      `${first === undefined ? '' : ` → ${first.source}`} form a cycle that no equation closes`,
+    {
+      location: mapping.location,
+      hint: 'add an equation that closes the cycle (e.g. a path equation or `x.fk = y`)',
+      details: { cycle: cycle.map((fk) => `${fk.source}.${fk.name}`), rows: closure.live },
+    },
+  );
+}
