@@ -33,10 +33,11 @@ export interface Token {
   /** True when the token is the first on its line (used by error recovery). */
   readonly startsLine: boolean;
   /**
-   * The token's start as an AST `Span`, made once for tokens that can be names (identifiers,
-   * strings, numbers) so that every node starting there shares it; undefined for symbols.
+   * The token's start as an AST `Span`, made on first use by `spanOf` (token-stream.ts) and
+   * kept, so that every node starting at the token shares one object while keywords and
+   * symbols, which start no node, cost none.
    */
-  readonly span: Span | undefined;
+  span: Span | undefined;
 }
 
 // Character classes of ASCII, looked up by char code (the hot loop avoids regular expressions).
@@ -104,6 +105,65 @@ function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+/** The name table starts with room for this many names and doubles when half full. */
+const NAME_TABLE_SLOTS_INITIAL = 1024;
+
+/**
+ * One string per distinct identifier, looked up by the FNV-1a hash of its UTF-16 code units
+ * (open addressing, linear probing). A program repeats its names thousands of times: a name
+ * already in the table costs a hash and a comparison against the source, and no allocation.
+ * The table holds at most one entry per distinct name of the source (bounded by
+ * `cqlSourceBytesMax`).
+ */
+class NameTable {
+  private hashes = new Int32Array(NAME_TABLE_SLOTS_INITIAL);
+  private strings: (string | undefined)[] = new Array<string | undefined>(
+    NAME_TABLE_SLOTS_INITIAL,
+  ).fill(undefined);
+  private count = 0;
+
+  /** The interned string equal to `text.slice(start, end)`, whose hash is `hash`. */
+  intern(text: string, start: number, end: number, hash: number): string {
+    const mask = this.strings.length - 1;
+    const length = end - start;
+    let slot = hash & mask;
+    for (;;) {
+      const known = this.strings[slot];
+      if (known === undefined) break;
+      if (this.hashes[slot] === hash && known.length === length && text.startsWith(known, start)) {
+        return known;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const name = text.slice(start, end);
+    this.strings[slot] = name;
+    this.hashes[slot] = hash;
+    this.count++;
+    if (this.count * 2 > this.strings.length) this.grow();
+    return name;
+  }
+
+  private grow(): void {
+    const oldStrings = this.strings;
+    const oldHashes = this.hashes;
+    const slots = oldStrings.length * 2;
+    const mask = slots - 1;
+    this.strings = new Array<string | undefined>(slots).fill(undefined);
+    this.hashes = new Int32Array(slots);
+    for (let index = 0; index < oldStrings.length; index++) {
+      const name = oldStrings[index];
+      if (name === undefined) continue;
+      const hash = oldHashes[index] ?? 0;
+      let slot = hash & mask;
+      while (this.strings[slot] !== undefined) slot = (slot + 1) & mask;
+      this.strings[slot] = name;
+      this.hashes[slot] = hash;
+    }
+  }
+}
+
 /** Reads tokens one by one from a source text. */
 export class Scanner {
   private offset = 0;
@@ -133,15 +193,7 @@ export class Scanner {
     if (text.charCodeAt(0) === 0xfeff) this.offset = 1;
   }
 
-  private readonly names = new Map<string, string>();
-
-  /** One string per distinct identifier: a program repeats its names thousands of times. */
-  private intern(name: string): string {
-    const known = this.names.get(name);
-    if (known !== undefined) return known;
-    this.names.set(name, name);
-    return name;
-  }
+  private readonly names = new NameTable();
 
   /** The lexical error of an `invalid` token. */
   errorOf(token: Token): CqlSyntaxError | undefined {
@@ -196,10 +248,14 @@ export class Scanner {
     const charClass = code < 128 ? (ASCII_CLASS[code] ?? 0) : isIdentStart(code) ? 1 : 0;
 
     if (charClass === CLASS_IDENT_START) {
+      // The name's hash is computed while scanning it, so that a name seen before is found in
+      // the table without cutting a new string out of the source.
+      let hash = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
       offset++;
       while (offset < length) {
         const part = text.charCodeAt(offset);
         if (part < 128 ? ((ASCII_CLASS[part] ?? 0) & 3) === 0 : !isIdentPart(part)) break;
+        hash = Math.imul(hash ^ part, FNV_PRIME);
         offset++;
       }
       if (offset - start > limits.cqlTokenCharsMax) {
@@ -212,7 +268,7 @@ export class Scanner {
         );
       }
       this.offset = offset;
-      return this.make('ident', this.intern(text.slice(start, offset)), start, undefined);
+      return this.make('ident', this.names.intern(text, start, offset, hash), start, undefined);
     }
 
     if (charClass === CLASS_DIGIT) return this.number(start);
@@ -355,7 +411,7 @@ export class Scanner {
       column,
       offset: start,
       startsLine,
-      span: { line: startLine, column, offset: start },
+      span: undefined,
     };
   }
 
@@ -364,17 +420,7 @@ export class Scanner {
     this.lastTokenLine = this.line;
     const line = this.line;
     const column = start - this.lineStart + 1;
-    const nameLike = kind === 'ident' || kind === 'number';
-    return {
-      kind,
-      text,
-      quote,
-      line,
-      column,
-      offset: start,
-      startsLine,
-      span: nameLike ? { line, column, offset: start } : undefined,
-    };
+    return { kind, text, quote, line, column, offset: start, startsLine, span: undefined };
   }
 
   /** An `invalid` token covering [start, end), its error recorded; lexing resumes at `end`. */

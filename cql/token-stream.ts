@@ -216,8 +216,9 @@ export function exact<T>(items: T[]): T[] {
   return items.length === 0 ? [] : items.slice();
 }
 
+/** The span of the node starting at `token`: one object per token, made on first use. */
 export function spanOf(token: Token): Span {
-  return token.span ?? { line: token.line, column: token.column, offset: token.offset };
+  return (token.span ??= { line: token.line, column: token.column, offset: token.offset });
 }
 
 export function describe(token: Token): string {
