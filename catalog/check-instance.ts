@@ -10,7 +10,13 @@
  * - `sigma F I`, `delta F I`, `pi F I`, `eval Q I`: the schemas must line up (F : S → T with I
  *   on S for Σ and Π, on T for Δ; Q : S → T with I on S); the rows come from the evaluator.
  */
-import { asCatrustError, assertNever, CatrustError, didYouMean } from '../common/index.js';
+import {
+  asCatrustError,
+  assertNever,
+  CatrustError,
+  didYouMean,
+  type SourceLocation,
+} from '../common/index.js';
 import type { GeneratorDecl, InstanceExp, InstanceLiteral, Term } from '../cql/index.js';
 import type { Env } from './check-context.js';
 import { checkMappingExp } from './check-mapping.js';
@@ -23,6 +29,7 @@ import { AbandonDeclaration } from './errors.js';
 import { saturateCollecting, type Presentation, type PresentationGenerator } from './saturate.js';
 import type { SaturatedInstance } from './saturated-instance.js';
 import type { Schema } from './schema.js';
+import type { Typeside } from './typeside.js';
 import {
   mapTerm,
   printTypedTerm,
@@ -123,9 +130,10 @@ function literalPresentation(env: Env, literal: InstanceLiteral, name: string): 
     }
     for (const equation of instance.presentation.equations) {
       equations.push({
-        ...equation,
         lhs: retarget(equation.lhs, schema),
         rhs: retarget(equation.rhs, schema),
+        text: equation.text,
+        location: equation.location,
       });
     }
   }
@@ -156,15 +164,7 @@ function literalPresentation(env: Env, literal: InstanceLiteral, name: string): 
   const addEquation = (lhs: Term, rhs: Term, span: Term['span']): void => {
     try {
       const [left, right] = checker.equation(lhs, rhs);
-      // The text is only read by error messages: printed on demand.
-      equations.push({
-        lhs: left,
-        rhs: right,
-        get text(): string {
-          return `${printTypedTerm(left, schema.typeside)} = ${printTypedTerm(right, schema.typeside)}`;
-        },
-        location: env.locate(span),
-      });
+      equations.push(new InstanceEquation(left, right, schema.typeside, env.locate(span)));
     } catch (error) {
       if (!(error instanceof TermRejected)) throw error;
     }
@@ -187,6 +187,25 @@ function literalPresentation(env: Env, literal: InstanceLiteral, name: string): 
   env.optionsOf(literal.options);
   if (diagnostics.errorCount > errorsBefore) throw new AbandonDeclaration();
   return { schema, generators, equations };
+}
+
+/**
+ * An equation of an instance literal. Its text is only read by error messages, so it is
+ * printed on demand; a class (the getter on the prototype) rather than an object literal with
+ * a getter, which would cost every equation a closure, its context and a dictionary of
+ * properties (a 10 MB program has hundreds of thousands of equations, bench/parse.ts).
+ */
+class InstanceEquation implements TypedEquation {
+  constructor(
+    readonly lhs: TypedTerm,
+    readonly rhs: TypedTerm,
+    private readonly typeside: Typeside,
+    readonly location: SourceLocation,
+  ) {}
+
+  get text(): string {
+    return `${printTypedTerm(this.lhs, this.typeside)} = ${printTypedTerm(this.rhs, this.typeside)}`;
+  }
 }
 
 function generatorSort(env: Env, schema: Schema, generator: GeneratorDecl): TermSort | undefined {
