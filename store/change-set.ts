@@ -11,7 +11,8 @@
  *   ]}
  *
  * Ops apply in order: drops, creates, then per table its inserts, updates and deletes.
- * Encoded columns are described in column-codec.ts. A base entry (a compacted WAL) has the same
+ * Encoded columns are described in column-codec.ts; a bulk column's bytes are in the record's
+ * binary payload (wal-blob.ts), which the entry's ops refer to by offset. A base entry (a compacted WAL) has the same
  * ops and no "s". Replay goes through the ordinary write path (checks included) inside one
  * transaction, so a damaged or hand-made entry cannot put bad values into a table.
  */
@@ -25,6 +26,7 @@ import {
   type EncodedColumn,
 } from './column-codec.js';
 import type { DatabaseDraft } from './database-draft.js';
+import type { WalBlob } from './wal-blob.js';
 import type { ReadView } from './read-view.js';
 import { parseTableDefinition, type ColumnDefinition, type TableDefinition } from './schema.js';
 import type { Transaction } from './transaction.js';
@@ -50,8 +52,11 @@ export type ChangeOp =
     }
   | { readonly op: 'delete'; readonly entity: string; readonly rows: readonly number[] };
 
-/** The ops of a transaction's draft; `view` is the transaction's view (reads the drafts). */
-export function changeOps(draft: DatabaseDraft, view: ReadView): ChangeOp[] {
+/**
+ * The ops of a transaction's draft; `view` is the transaction's view (reads the drafts). Bulk
+ * columns' bytes go to `blob` (the record's binary payload) when given, else into base64.
+ */
+export function changeOps(draft: DatabaseDraft, view: ReadView, blob?: WalBlob): ChangeOp[] {
   const ops: ChangeOp[] = [];
   for (const entity of draft.dropped.keys()) ops.push({ op: 'drop', entity });
   const created = draft.created.map((entity) => draft.tables.get(entity)!.definition);
@@ -59,7 +64,9 @@ export function changeOps(draft: DatabaseDraft, view: ReadView): ChangeOp[] {
   for (const [entity, table] of draft.tables) {
     const tableView = view.table(entity);
     if (table.rowCount > table.baseRowCount) {
-      ops.push(insertOp(tableView, table.baseRowCount, table.rowCount - table.baseRowCount));
+      ops.push(
+        insertOp(tableView, table.baseRowCount, table.rowCount - table.baseRowCount, false, blob),
+      );
     }
     table.definition.columns.forEach((column, columnIndex) => {
       if (table.changedColumn(columnIndex) === undefined) return;
@@ -70,7 +77,7 @@ export function changeOps(draft: DatabaseDraft, view: ReadView): ChangeOp[] {
         entity,
         column: column.name,
         rows,
-        values: encodeColumnRows(tableView.column(columnIndex), rows),
+        values: encodeColumnRows(tableView.column(columnIndex), rows, blob),
       });
     });
     if (table.deletedBaseRows.length > 0) {
@@ -83,13 +90,15 @@ export function changeOps(draft: DatabaseDraft, view: ReadView): ChangeOp[] {
 
 /**
  * An insert op for rows first .. first + count − 1 of a table as `table` reads them. With
- * `purge`, deleted rows are written as NULL (compaction: their values leave the file).
+ * `purge`, deleted rows are written as NULL (compaction: their values leave the file). With
+ * `blob`, bulk columns' bytes go to the record's binary payload.
  */
 export function insertOp(
   table: ReturnType<ReadView['table']>,
   first: number,
   count: number,
   purge = false,
+  blob?: WalBlob,
 ): ChangeOp {
   const deleted: number[] = [];
   for (let offset = 0; offset < count; offset++) {
@@ -101,7 +110,7 @@ export function insertOp(
       : undefined;
   const columns: Record<string, EncodedColumn> = {};
   table.definition.columns.forEach((column, columnIndex) => {
-    columns[column.name] = encodeColumnRange(table.column(columnIndex), first, count, purged);
+    columns[column.name] = encodeColumnRange(table.column(columnIndex), first, count, purged, blob);
   });
   return deleted.length > 0
     ? { op: 'insert', entity: table.entity, row: first, count, columns, deleted }
@@ -155,9 +164,10 @@ function decode(
   json: unknown,
   rows: number,
   column: ColumnDefinition,
+  payload: Uint8Array | undefined,
 ): ReturnType<typeof decodeColumn> {
   try {
-    return decodeColumn(json, rows, columnKind(column));
+    return decodeColumn(json, rows, columnKind(column), payload);
   } catch (error) {
     if (error instanceof CodecError)
       throw new EntryError(`column ${column.name}: ${error.message}`);
@@ -205,10 +215,11 @@ function fillTombstones(
 }
 
 /**
- * Apply one entry's ops through `transaction` (replay). Structural problems throw EntryError;
- * bad values throw the write path's StoreError.
+ * Apply one entry's ops through `transaction` (replay); `payload` is the record's binary
+ * payload (format 2), which bulk columns refer to. Structural problems throw EntryError; bad
+ * values throw the write path's StoreError.
  */
-export function applyOps(transaction: Transaction, opsJson: unknown): void {
+export function applyOps(transaction: Transaction, opsJson: unknown, payload?: Uint8Array): void {
   if (!Array.isArray(opsJson)) throw new EntryError('ops must be an array');
   for (const opJson of opsJson as unknown[]) {
     const op = record(opJson, 'an op');
@@ -223,7 +234,7 @@ export function applyOps(transaction: Transaction, opsJson: unknown): void {
         break;
       }
       case 'insert':
-        applyInsert(transaction, op);
+        applyInsert(transaction, op, payload);
         break;
       case 'update': {
         const entity = text(op, 'entity');
@@ -231,7 +242,7 @@ export function applyOps(transaction: Transaction, opsJson: unknown): void {
         const rows = rowList(op, 'rows');
         const table = transaction.view.table(entity);
         const column = table.definition.columns[table.columnIndex(columnName)]!;
-        const decoded = decode(op['values'], rows.length, column);
+        const decoded = decode(op['values'], rows.length, column, payload);
         transaction.updateColumn(entity, columnName, rows, decoded.input);
         applyLabels(transaction, entity, column, decoded.labels, (offset) => rows[offset]!);
         break;
@@ -245,7 +256,11 @@ export function applyOps(transaction: Transaction, opsJson: unknown): void {
   }
 }
 
-function applyInsert(transaction: Transaction, op: Record<string, unknown>): void {
+function applyInsert(
+  transaction: Transaction,
+  op: Record<string, unknown>,
+  payload: Uint8Array | undefined,
+): void {
   const entity = text(op, 'entity');
   const first = count(op, 'row');
   const rows = count(op, 'count');
@@ -265,7 +280,7 @@ function applyInsert(transaction: Transaction, op: Record<string, unknown>): voi
     const json = columnsJson[column.name];
     if (json === undefined)
       throw new EntryError(`insert into ${entity} misses column ${column.name}`);
-    const decoded = decode(json, rows, column);
+    const decoded = decode(json, rows, column, payload);
     inputs[column.name] = fillTombstones(decoded.input, deleted, column);
     if (decoded.labels.length > 0) labels.push([column, decoded.labels]);
   }

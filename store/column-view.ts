@@ -198,6 +198,45 @@ export class ColumnView {
   }
 
   /**
+   * Rows first .. first + count − 1 without copying the values: the value slots as views into
+   * the chunks, in row order (their concatenation is the range), and a validity bitmap of the
+   * range (a copy; undefined when every row has a value). For writers of files (the WAL's
+   * binary payload): the views stay unchanged while the view's version is held.
+   */
+  rangeParts(
+    first: number,
+    count: number,
+  ): {
+    readonly values: readonly (
+      Float64Array | BigInt64Array | Int32Array | Uint8Array | Uint32Array
+    )[];
+    readonly validity: Uint8Array | undefined;
+  } {
+    if (count > 0) {
+      this.checkRow(first);
+      this.checkRow(first + count - 1);
+    }
+    const values: (Float64Array | BigInt64Array | Int32Array | Uint8Array | Uint32Array)[] = [];
+    let validity: Uint8Array | undefined;
+    let index = 0;
+    while (index < count) {
+      const row = first + index;
+      const chunk = this.chunks[row >>> CHUNK_SHIFT]!;
+      const offset = row & CHUNK_MASK;
+      const rows = Math.min(count - index, CHUNK_MASK + 1 - offset);
+      values.push(chunk.values.subarray(offset, offset + rows));
+      if (chunk.validity !== undefined) {
+        if (validity === undefined) validity = fullBitmap(count);
+        for (let step = 0; step < rows; step++) {
+          if (!getBit(chunk.validity, offset + step)) clearBit(validity, index + step);
+        }
+      }
+      index += rows;
+    }
+    return { values, validity };
+  }
+
+  /**
    * The values at `rowIds[0 .. count − 1]` as one vector (copied). Row ids must be below the
    * view's row count; a foreign-key join gathers the target's columns at the FK's row ids.
    */

@@ -24,9 +24,10 @@ import { writeSnapshot, type OpenedSnapshot } from './snapshot.js';
 import type { DatabaseVersion } from './table-state.js';
 import { EncryptionKey, type KeyDerivationCosts } from './encryption.js';
 import { StoreError } from './errors.js';
-import { parseWalLine } from './wal-line.js';
+import { WalBlob } from './wal-blob.js';
+import { readWalRecord, type WalRecord } from './wal-line.js';
 import { decodeWalEntry } from './wal-recovery.js';
-import { formatKeyLine, formatWalEntry, WalWriter } from './wal-writer.js';
+import { formatKeyLine, formatWalEntry, WalWriter, writeAllAt } from './wal-writer.js';
 
 const log = createLogger('store.compaction');
 
@@ -103,8 +104,8 @@ export class DatabaseFiles implements CommitLog {
     return this.writer.sizeBytes;
   }
 
-  prepare(lsn: number, ops: readonly ChangeOp[]): PreparedCommit {
-    return this.writer.prepare(lsn, ops);
+  prepare(lsn: number, ops: readonly ChangeOp[], blob?: WalBlob): PreparedCommit {
+    return this.writer.prepare(lsn, ops, blob);
   }
 
   write(prepared: PreparedCommit): Promise<void> {
@@ -167,13 +168,17 @@ export class DatabaseFiles implements CommitLog {
         } finally {
           await old.close();
         }
-        let lines: Buffer = tail;
+        let records: WalRecord[] = [{ parts: [tail], bytes: tail.length }];
         if (nextKey !== this.writer.key) {
-          lines = this.reseal(tail, this.writer.key, nextKey);
+          records = this.reseal(tail, this.writer.key, nextKey);
+          carried = records.length;
+        } else {
+          carried = this.countRecords(tail);
         }
-        for (const byte of lines) if (byte === 0x0a) carried++;
-        await temporary.write(lines, 0, lines.length, size);
-        size += lines.length;
+        for (const record of records) {
+          await writeAllAt(temporary, record.parts, size);
+          size += record.bytes;
+        }
       }
       await temporary.sync();
       await temporary.close();
@@ -200,25 +205,46 @@ export class DatabaseFiles implements CommitLog {
     });
   }
 
-  /** Lines written under `from`, sealed again under `to` (key rotation). */
+  /** Records (whole, written by this process) in `tail`. */
+  private countRecords(tail: Buffer): number {
+    let records = 0;
+    let position = 0;
+    while (position < tail.length) {
+      const read = readWalRecord(tail, position, this.checksum);
+      if (read.kind !== 'record') {
+        throw new StoreError('E_STORE_IO', 'a WAL record written meanwhile is unreadable');
+      }
+      records++;
+      position = read.end;
+    }
+    return records;
+  }
+
+  /** Records written under `from`, sealed again under `to` (key rotation). */
   private reseal(
     tail: Buffer,
     from: EncryptionKey | undefined,
     to: EncryptionKey | undefined,
-  ): Buffer {
-    const lines: Buffer[] = [];
+  ): WalRecord[] {
+    const records: WalRecord[] = [];
     let position = 0;
     while (position < tail.length) {
-      const end = tail.indexOf(0x0a, position);
-      const parsed = parseWalLine(tail.subarray(position, end), this.checksum);
-      const entry = parsed.ok ? decodeWalEntry(parsed.entry, from) : parsed.reason;
+      const read = readWalRecord(tail, position, this.checksum);
+      const entry =
+        read.kind === 'record' ? decodeWalEntry(read.entry, from, read.payload) : read.kind;
       if (typeof entry === 'string' || entry.base) {
-        throw new StoreError('E_STORE_IO', `re-keying: a WAL line written meanwhile is unreadable`);
+        throw new StoreError(
+          'E_STORE_IO',
+          `re-keying: a WAL record written meanwhile is unreadable`,
+        );
       }
-      lines.push(formatWalEntry({ s: entry.lsn, ops: entry.ops as ChangeOp[] }, this.checksum, to));
-      position = end + 1;
+      const blob = entry.payload === undefined ? undefined : WalBlob.of(entry.payload);
+      records.push(
+        formatWalEntry({ s: entry.lsn, ops: entry.ops as ChangeOp[], blob }, this.checksum, to),
+      );
+      position = (read as { end: number }).end;
     }
-    return Buffer.concat(lines);
+    return records;
   }
 
   /** Run `work` (compaction, snapshot) alone: one at a time per database. */
@@ -258,16 +284,17 @@ export class DatabaseFiles implements CommitLog {
     const temporaryFile = join(this.directory, COMPACTING_FILE);
     const handle = await open(temporaryFile, 'w');
     let size = 0;
-    const append = async (line: Buffer): Promise<void> => {
-      await handle.write(line, 0, line.length, size);
-      size += line.length;
+    const append = async (record: WalRecord): Promise<void> => {
+      await writeAllAt(handle, record.parts, size);
+      size += record.bytes;
     };
-    /** One base part per slice of rows, halved until its line fits walLineBytesMax. */
+    /** One base part per slice of rows, halved until its record fits walLineBytesMax. */
     const appendRows = async (table: TableView, first: number, count: number): Promise<void> => {
-      let line: Buffer;
+      let record: WalRecord;
       try {
-        const ops = [insertOp(table, first, count, true)];
-        line = formatWalEntry({ base: version.lsn, ops }, this.checksum, key);
+        const blob = new WalBlob();
+        const ops = [insertOp(table, first, count, true, blob)];
+        record = formatWalEntry({ base: version.lsn, ops, blob }, this.checksum, key);
       } catch (error) {
         if (!(error instanceof LimitError) || count === 1) throw error;
         const half = Math.ceil(count / 2);
@@ -275,13 +302,16 @@ export class DatabaseFiles implements CommitLog {
         await appendRows(table, first + half, count - half);
         return;
       }
-      await append(line);
+      await append(record);
     };
     let purgedRows = 0;
     let swapped: { size: number; carried: number };
     try {
       // The base, built and written without the lock: the tables, then their rows in slices.
-      if (key !== undefined) await append(formatKeyLine(key, this.checksum));
+      if (key !== undefined) {
+        const keyLine = formatKeyLine(key, this.checksum);
+        await append({ parts: [keyLine], bytes: keyLine.length });
+      }
       const definitions = view.definitions();
       const create: ChangeOp[] =
         definitions.length > 0 ? [{ op: 'create', tables: definitions }] : [];

@@ -29,6 +29,8 @@ import {
 import type { ColumnInput, RowInput } from './values.js';
 import { WriterLock } from './writer-lock.js';
 import type { WalRecoveryReport } from './wal-recovery.js';
+import { WalBlob } from './wal-blob.js';
+import type { WalRecord } from './wal-line.js';
 import type { WalWriter } from './wal-writer.js';
 import type { CompactionReport, SnapshotReport } from './database-files.js';
 import type { KeyDerivationCosts } from './encryption.js';
@@ -38,8 +40,11 @@ export const LOCK_TIMEOUT_MS_DEFAULT = 10_000;
 
 /** Where commits go to become durable (the WAL writer of a persistent database). */
 export interface CommitLog {
-  /** Serialise a commit's entry; throws (e.g. a LimitError) before anything is written. */
-  prepare(lsn: number, ops: readonly ChangeOp[]): PreparedCommit;
+  /**
+   * Serialise a commit's entry (and `blob`, the binary payload its ops refer to); throws (e.g.
+   * a LimitError) before anything is written.
+   */
+  prepare(lsn: number, ops: readonly ChangeOp[], blob?: WalBlob): PreparedCommit;
   /** Append and fsync (sharing the fsync with concurrent commits); resolves once durable. */
   write(prepared: PreparedCommit): Promise<void>;
   /** Called after each durable commit (automatic compaction checks the WAL size here). */
@@ -56,7 +61,7 @@ export interface CommitLog {
 
 export interface PreparedCommit {
   readonly lsn: number;
-  readonly line: Buffer;
+  readonly record: WalRecord;
 }
 
 export interface BeginOptions {
@@ -237,7 +242,7 @@ export class Database implements TransactionOwner {
   async commitTransaction(transaction: Transaction): Promise<CommitResult> {
     const draft = transaction.draft;
     let version: DatabaseVersion;
-    let prepared: { lsn: number; line: Buffer } | undefined;
+    let prepared: PreparedCommit | undefined;
     try {
       this.checkUsable();
       assert(draft.base === this.latest, 'a transaction must commit on the version it began on');
@@ -248,7 +253,10 @@ export class Database implements TransactionOwner {
       const view = new ReadView(draft.base, draft, this.indexes);
       checkForeignKeys(draft, view);
       const lsn = this.latest.lsn + 1;
-      if (this.log !== undefined) prepared = this.log.prepare(lsn, changeOps(draft, view));
+      if (this.log !== undefined) {
+        const blob = new WalBlob();
+        prepared = this.log.prepare(lsn, changeOps(draft, view, blob), blob);
+      }
       version = this.publish(draft, lsn);
     } catch (error) {
       this.lock.release();
@@ -321,14 +329,19 @@ export class Database implements TransactionOwner {
 
   /**
    * Apply one WAL entry's ops as a commit with sequence `lsn` (recovery), without writing
-   * anything. Entries are checked like any write; a bad one throws and changes nothing.
+   * anything; `options.payload` is the record's binary payload. Entries are checked like any
+   * write; a bad one throws and changes nothing.
    */
-  replay(ops: unknown, lsn: number, options: { readonly foreignKeys?: boolean } = {}): void {
+  replay(
+    ops: unknown,
+    lsn: number,
+    options: { readonly foreignKeys?: boolean; readonly payload?: Uint8Array | undefined } = {},
+  ): void {
     this.checkUsable();
     const transaction = this.tryBegin();
     assert(transaction !== undefined, 'replay while a transaction is open');
     try {
-      applyOps(transaction, ops);
+      applyOps(transaction, ops, options.payload);
       const draft = transaction.draft;
       // The parts of a compacted base are checked by their checksums, not one by one: a part
       // may hold rows whose foreign keys point into a later part.

@@ -111,6 +111,20 @@ export class EncryptionKey {
     return sealWith(this.key, plaintext, place);
   }
 
+  /**
+   * `seal` of the concatenation of `parts`, without concatenating them: the sealed message in
+   * pieces (nonce, ciphertext pieces, tag).
+   */
+  sealParts(parts: readonly Uint8Array[], place: string): Buffer[] {
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
+    cipher.setAAD(Buffer.from(place));
+    const pieces = [nonce];
+    for (const part of parts) pieces.push(cipher.update(part));
+    pieces.push(cipher.final(), cipher.getAuthTag());
+    return pieces;
+  }
+
   /** The plaintext, or undefined when the message is damaged or sealed for another place. */
   open(sealed: Uint8Array, place: string): Buffer | undefined {
     return openWith(this.key, sealed, place);

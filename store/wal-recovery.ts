@@ -1,12 +1,15 @@
 /**
- * Recovery: replay a WAL into a database, line by line, each line checked before it is used.
+ * Recovery: replay a WAL into a database, record by record, each record checked before it is
+ * used. A record is a line, followed in record format 2 by its binary payload (wal-line.ts);
+ * "line N" in reports counts records.
  *
- * - A final piece without a newline is a torn tail (a crash mid-write: its commit was never
- *   acknowledged): it is truncated and reported.
- * - A complete line that fails its checksum, does not parse, is out of sequence or cannot be
+ * - A final record cut short (a line without its newline, or a payload shorter than its entry
+ *   says: a crash mid-write, its commit never acknowledged) is a torn tail: it is truncated and
+ *   reported.
+ * - A complete record that fails a checksum, does not parse, is out of sequence or cannot be
  *   applied is corruption: E_STORE_CORRUPT naming the file and line, and nothing opens —
- *   unless `repair` is set, which truncates the file at that line and reports how many entries
- *   were dropped.
+ *   unless `repair` is set, which truncates the file at that record and reports how many
+ *   entries were dropped.
  *
  * Entries are `{"s":<lsn>,"ops":[…]}` (change-set.ts) with LSNs increasing by one, or — as the
  * first lines of a compacted WAL — `{"base":<lsn>,"ops":[…]}` parts holding together the whole
@@ -21,8 +24,8 @@ import type { Checksum } from './checksum.js';
 import type { Database } from './database.js';
 import { corruptError, StoreError } from './errors.js';
 import { EncryptionKey } from './encryption.js';
-import { NEWLINE, parseWalLine } from './wal-line.js';
-import { entryPlace } from './wal-writer.js';
+import { countWalRecords, NEWLINE, parseWalLine, readWalRecord } from './wal-line.js';
+import { entryPlace, payloadPlace } from './wal-writer.js';
 
 /** A key entry is a few hundred bytes; read this much of a WAL to find it. */
 const KEY_LINE_BYTES_MAX = 4096;
@@ -57,10 +60,19 @@ export interface Entry {
   readonly lsn: number;
   readonly base: boolean;
   readonly ops: unknown;
+  /** The binary payload the ops refer to (decrypted), when the record has one. */
+  readonly payload: Uint8Array | undefined;
 }
 
-/** An entry's LSN and ops (decrypted with `key`), or what is wrong with it. */
-export function decodeWalEntry(json: unknown, key: EncryptionKey | undefined): Entry | string {
+/**
+ * An entry's LSN, ops and payload (decrypted with `key`), or what is wrong with it. `payload`
+ * is the record's payload as stored (its checksum already checked).
+ */
+export function decodeWalEntry(
+  json: unknown,
+  key: EncryptionKey | undefined,
+  payload?: Uint8Array,
+): Entry | string {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return 'the entry is not an object';
   }
@@ -85,7 +97,15 @@ export function decodeWalEntry(json: unknown, key: EncryptionKey | undefined): E
     return 'an encrypted entry in an unencrypted WAL';
   }
   if (!Array.isArray(ops)) return 'the entry has no ops';
-  return { lsn, base, ops };
+  if ((record['bin'] === undefined) !== (payload === undefined)) {
+    return 'the entry and its binary payload do not match';
+  }
+  if (payload !== undefined && key !== undefined) {
+    const opened = key.open(payload, payloadPlace(base ? 'base' : 's', lsn));
+    if (opened === undefined) return 'the binary payload fails authentication (damaged or moved)';
+    payload = opened;
+  }
+  return { lsn, base, ops, payload };
 }
 
 /**
@@ -129,18 +149,6 @@ export async function readWalKey(
   return EncryptionKey.open(passphrase, parameters);
 }
 
-function countLines(bytes: Buffer, from: number): number {
-  let lines = 0;
-  let position = from;
-  while (position < bytes.length) {
-    const end = bytes.indexOf(NEWLINE, position);
-    lines++;
-    if (end < 0) break;
-    position = end + 1;
-  }
-  return lines;
-}
-
 /**
  * Replay `file` into `database` (which must be empty: a fresh Database, or one loaded from a
  * snapshot at `database.lsn`, whose older entries are skipped). Truncates a torn tail, and with
@@ -170,19 +178,23 @@ export async function recoverWal(
     let droppedEntries = 0;
     let repairedAtLine: number | undefined;
     while (position < bytes.length) {
-      const end = bytes.indexOf(NEWLINE, position);
       lineNumber++;
-      if (end < 0) {
+      const read = readWalRecord(bytes, position, checksum);
+      if (read.kind === 'torn') {
         tornTailBytes = bytes.length - position;
-        log.warn('truncating a torn final WAL line', { file, line: lineNumber, tornTailBytes });
+        log.warn('truncating a torn final WAL record', { file, line: lineNumber, tornTailBytes });
         break;
       }
-      const problem = applyLine(
-        bytes.subarray(position, end),
-        lineNumber === 1 || (lineNumber === 2 && keyLineSeen),
-      );
+      const problem =
+        read.kind === 'bad'
+          ? read.reason
+          : applyRecord(
+              read.entry,
+              read.payload,
+              lineNumber === 1 || (lineNumber === 2 && keyLineSeen),
+            );
       if (problem !== undefined) {
-        const remaining = countLines(bytes, position);
+        const remaining = countWalRecords(bytes, position, checksum);
         if (options.repair !== true) {
           throw corruptError(
             file,
@@ -193,7 +205,7 @@ export async function recoverWal(
         }
         droppedEntries = remaining;
         repairedAtLine = lineNumber;
-        log.warn('repair: truncating the WAL at a bad line', {
+        log.warn('repair: truncating the WAL at a bad record', {
           file,
           line: lineNumber,
           problem,
@@ -201,7 +213,7 @@ export async function recoverWal(
         });
         break;
       }
-      position = end + 1;
+      position = (read as { end: number }).end;
     }
     if (position < bytes.length) {
       await handle.truncate(position);
@@ -216,18 +228,21 @@ export async function recoverWal(
       sizeBytes: position,
     };
 
-    /** Apply one line; returns what is wrong with it, or undefined. */
-    function applyLine(line: Buffer, first: boolean): string | undefined {
-      const parsed = parseWalLine(line, checksum);
-      if (!parsed.ok) return parsed.reason;
-      const keyEntry =
-        typeof parsed.entry === 'object' && parsed.entry !== null && 'key' in parsed.entry;
+    /** Apply one checked record; returns what is wrong with it, or undefined. */
+    function applyRecord(
+      json: unknown,
+      payload: Buffer | undefined,
+      first: boolean,
+    ): string | undefined {
+      const keyEntry = typeof json === 'object' && json !== null && 'key' in json;
       if (keyEntry) {
-        if (lineNumber !== 1 || options.key === undefined) return 'a key entry out of place';
+        if (lineNumber !== 1 || options.key === undefined || payload !== undefined) {
+          return 'a key entry out of place';
+        }
         keyLineSeen = true;
         return undefined;
       }
-      const entry = decodeWalEntry(parsed.entry, options.key);
+      const entry = decodeWalEntry(json, options.key, payload);
       if (typeof entry === 'string') return entry;
       if (entry.base) {
         // A base spans consecutive lines of one LSN at the start of the WAL.
@@ -247,7 +262,10 @@ export async function recoverWal(
       // Entries up to the snapshot the database was loaded from are in it already.
       if (entry.lsn <= loadedLsn) return undefined;
       try {
-        database.replay(entry.ops, entry.lsn, { foreignKeys: !entry.base });
+        database.replay(entry.ops, entry.lsn, {
+          foreignKeys: !entry.base,
+          payload: entry.payload,
+        });
       } catch (error) {
         if (error instanceof StoreError && error.code === 'E_STORE_CORRUPT') throw error;
         return `the entry cannot be applied: ${(error as Error).message}`;

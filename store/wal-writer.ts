@@ -16,47 +16,81 @@ import type { Checksum } from './checksum.js';
 import type { EncryptionKey } from './encryption.js';
 import type { CommitLog, PreparedCommit } from './database.js';
 import { StoreError } from './errors.js';
-import { formatWalLine } from './wal-line.js';
+import type { WalBlob } from './wal-blob.js';
+import { formatWalLine, formatWalRecord, type WalRecord } from './wal-line.js';
 
-/** A commit (`s`) or the base of a compacted WAL. */
+/**
+ * A commit (`s`) or the base of a compacted WAL; `blob` is the binary payload its ops refer to
+ * (bulk columns), written after the entry's line (record format 2).
+ */
 export type WalEntry =
-  | { readonly s: number; readonly ops: readonly ChangeOp[] }
-  | { readonly base: number; readonly ops: readonly ChangeOp[] };
+  | { readonly s: number; readonly ops: readonly ChangeOp[]; readonly blob?: WalBlob | undefined }
+  | {
+      readonly base: number;
+      readonly ops: readonly ChangeOp[];
+      readonly blob?: WalBlob | undefined;
+    };
 
 /** Where a sealed entry belongs: its kind and LSN (the AAD of its encryption). */
 export function entryPlace(kind: 's' | 'base', lsn: number): string {
   return `wal:${kind}:${lsn}`;
 }
 
+/** Where a sealed payload belongs: its entry's place (the AAD of its encryption). */
+export function payloadPlace(kind: 's' | 'base', lsn: number): string {
+  return `${entryPlace(kind, lsn)}:bin`;
+}
+
 /**
- * Serialise an entry to a checksummed line, refusing one past `walLineBytesMax`. With a key,
+ * Serialise an entry to a checksummed record, refusing one past `walLineBytesMax`. With a key,
  * the ops are sealed: `{"s":<lsn>,"x":"<base64 nonce|ciphertext|tag>"}` (the LSN stays
- * readable so recovery can order lines and spot a stale snapshot without the key).
+ * readable so recovery can order records and spot a stale snapshot without the key), and so is
+ * the payload. A payload is checksummed as written (sealed or not) and announced in the entry
+ * as `"bin":{"n":<bytes>,"h":"<xxh3-64>"}`.
  */
 export function formatWalEntry(
   entry: WalEntry,
   checksum: Checksum,
   key: EncryptionKey | undefined,
-): Buffer {
+): WalRecord {
+  const kind = 's' in entry ? 's' : 'base';
+  const lsn = 's' in entry ? entry.s : entry.base;
+  let payload: readonly Uint8Array[] = [];
+  let bin: { n: number; h: string } | undefined;
+  if (entry.blob !== undefined && entry.blob.byteLength > 0) {
+    payload =
+      key === undefined
+        ? entry.blob.parts
+        : key.sealParts(entry.blob.parts, payloadPlace(kind, lsn));
+    let bytes = 0;
+    for (const part of payload) bytes += part.length;
+    checkRecordBytes(bytes);
+    bin = { n: bytes, h: checksum.hexOf(payload) };
+  }
   let text: string;
   if (key === undefined) {
-    text = JSON.stringify(entry);
+    text = JSON.stringify(
+      bin === undefined ? { [kind]: lsn, ops: entry.ops } : { [kind]: lsn, ops: entry.ops, bin },
+    );
   } else {
-    const kind = 's' in entry ? 's' : 'base';
-    const lsn = 's' in entry ? entry.s : entry.base;
     const sealed = key.seal(Buffer.from(JSON.stringify(entry.ops)), entryPlace(kind, lsn));
-    text = JSON.stringify({ [kind]: lsn, x: sealed.toString('base64') });
+    const x = sealed.toString('base64');
+    text = JSON.stringify(bin === undefined ? { [kind]: lsn, x } : { [kind]: lsn, x, bin });
   }
-  const line = formatWalLine(text, checksum);
-  if (line.length > limits.walLineBytesMax) {
+  const record = formatWalRecord(text, checksum, payload);
+  checkRecordBytes(record.bytes);
+  return record;
+}
+
+function checkRecordBytes(bytes: number): void {
+  if (bytes > limits.walLineBytesMax) {
     throw new LimitError(
       'walLineBytesMax',
       limits.walLineBytesMax,
-      line.length,
+      bytes,
       'bytes of one WAL entry (split the transaction)',
     );
   }
-  return line;
 }
 
 /** The first line of an encrypted WAL: `{"e":{"key":<key parameters>},"h":…}`. */
@@ -65,7 +99,7 @@ export function formatKeyLine(key: EncryptionKey, checksum: Checksum): Buffer {
 }
 
 interface Waiting {
-  readonly line: Buffer;
+  readonly record: WalRecord;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -104,11 +138,11 @@ export class WalWriter implements CommitLog {
     return this.size;
   }
 
-  prepare(lsn: number, ops: readonly ChangeOp[]): PreparedCommit {
-    return { lsn, line: this.formatEntry({ s: lsn, ops }) };
+  prepare(lsn: number, ops: readonly ChangeOp[], blob?: WalBlob): PreparedCommit {
+    return { lsn, record: this.formatEntry({ s: lsn, ops, blob }) };
   }
 
-  formatEntry(entry: WalEntry): Buffer {
+  formatEntry(entry: WalEntry): WalRecord {
     return formatWalEntry(entry, this.checksum, this.key);
   }
 
@@ -118,7 +152,7 @@ export class WalWriter implements CommitLog {
       return Promise.reject(new StoreError('E_STORE_CLOSED', `the WAL ${this.file} is closed`));
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ line: prepared.line, resolve, reject });
+      this.queue.push({ record: prepared.record, resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -127,13 +161,17 @@ export class WalWriter implements CommitLog {
     this.flushing = true;
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, limits.walGroupCommitWritersMax);
-      const buffer =
-        group.length === 1 ? group[0]!.line : Buffer.concat(group.map((waiting) => waiting.line));
+      const parts: Uint8Array[] = [];
+      let bytes = 0;
+      for (const waiting of group) {
+        for (const part of waiting.record.parts) parts.push(part);
+        bytes += waiting.record.bytes;
+      }
       try {
-        await this.writeAt(buffer, this.size);
+        await writeAllAt(this.handle, parts, this.size);
         await this.handle.datasync();
         this.syncCount++;
-        this.size += buffer.length;
+        this.size += bytes;
       } catch (error) {
         this.failure = new StoreError(
           'E_STORE_IO',
@@ -151,19 +189,6 @@ export class WalWriter implements CommitLog {
     for (const wake of waiters) wake();
   }
 
-  private async writeAt(buffer: Buffer, position: number): Promise<void> {
-    let written = 0;
-    while (written < buffer.length) {
-      const result = await this.handle.write(
-        buffer,
-        written,
-        buffer.length - written,
-        position + written,
-      );
-      written += result.bytesWritten;
-    }
-  }
-
   /** Resolves when no line is waiting or being written. */
   flushed(): Promise<void> {
     if (!this.flushing && this.queue.length === 0) return Promise.resolve();
@@ -175,5 +200,30 @@ export class WalWriter implements CommitLog {
     await this.flushed();
     this.closed = true;
     await this.handle.close();
+  }
+}
+
+/**
+ * Write `parts` one after the other at `position` (one writev where the system allows, no
+ * concatenation), continuing after short writes.
+ */
+export async function writeAllAt(
+  handle: FileHandle,
+  parts: readonly Uint8Array[],
+  position: number,
+): Promise<void> {
+  let pending = parts.filter((part) => part.length > 0);
+  while (pending.length > 0) {
+    const { bytesWritten } = await handle.writev(pending, position);
+    if (bytesWritten <= 0) throw new Error(`a write at ${position} wrote nothing`);
+    position += bytesWritten;
+    let skipped = bytesWritten;
+    let index = 0;
+    while (index < pending.length && skipped >= pending[index]!.length) {
+      skipped -= pending[index]!.length;
+      index++;
+    }
+    pending = pending.slice(index);
+    if (pending.length > 0 && skipped > 0) pending[0] = pending[0]!.subarray(skipped);
   }
 }

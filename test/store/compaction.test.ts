@@ -17,6 +17,7 @@ import {
   WAL_FILE,
 } from '../../store/index.js';
 import { dumpDatabase } from './crash-workload.js';
+import { walRecords } from './wal-records.js';
 
 const person = tableDefinition('Person', [
   scalarColumn('name', 'String', { notNull: true }),
@@ -77,7 +78,7 @@ describe('store: compaction', () => {
     assert.equal(report.purgedRows, 12);
     assert.equal(report.carriedEntries, 0);
     const text = await readFile(file, 'latin1');
-    const lines = text.trimEnd().split('\n');
+    const lines = walRecords(await readFile(file)).map((record) => record.line);
     assert.equal(lines.length, 3, 'a base of three parts: the tables, Person rows, Visit rows');
     for (const line of lines) assert.ok(line.startsWith(`{"e":{"base":${report.lsn},`));
     assert.doesNotMatch(text, /SECRET/);
@@ -117,7 +118,9 @@ describe('store: compaction', () => {
     const expected = dumpDatabase(database);
     assert.equal(database.table('Person').activeRowCount, rows / 2 + 20);
     await database.close();
-    const lines = (await readFile(join(directory, 'busy', WAL_FILE), 'utf8')).trimEnd().split('\n');
+    const lines = walRecords(await readFile(join(directory, 'busy', WAL_FILE))).map(
+      (record) => record.line,
+    );
     assert.ok(lines[0]!.startsWith('{"e":{"base":'));
     assert.ok(lines[2]!.startsWith(`{"e":{"base":${report.lsn},`), 'rows in two base parts');
     const reopened = await store.open('busy');
@@ -137,7 +140,9 @@ describe('store: compaction', () => {
     }
     const expected = dumpDatabase(auto);
     await auto.close();
-    const lines = (await readFile(join(directory, 'auto', WAL_FILE), 'utf8')).split('\n');
+    const lines = walRecords(await readFile(join(directory, 'auto', WAL_FILE))).map(
+      (record) => record.line,
+    );
     assert.ok(lines[0]!.startsWith('{"e":{"base":'), 'the WAL starts with a base entry');
     assert.ok(lines.length < 80, `${lines.length} lines: never compacted`);
     const reopened = await store.open('auto');

@@ -19,6 +19,7 @@ import {
   type Database,
   type RowRecord,
 } from '../../store/index.js';
+import { joinRecords, walRecords } from './wal-records.js';
 
 const department = tableDefinition('Department', [
   scalarColumn('name', 'String', { notNull: true }),
@@ -134,15 +135,17 @@ describe('store: WAL and data directory', () => {
     await reopened.close();
     const again = await store.open('company');
     assert.equal(again.table('Department').row(3)!['name'], 'Biology');
-    // Each line is NDJSON of the documented form.
-    const lines = (await readFile(join(directory, 'company', WAL_FILE), 'utf8'))
-      .trimEnd()
-      .split('\n');
-    for (const [index, line] of lines.entries()) {
-      const parsed = JSON.parse(line) as { e: { s: number; ops: unknown[] }; h: string };
-      assert.equal(parsed.e.s, index + 1);
-      assert.match(parsed.h, /^[0-9a-f]{16}$/);
+    // Each record is an NDJSON line of the documented form, bulk columns in a binary payload.
+    const records = walRecords(await readFile(join(directory, 'company', WAL_FILE)));
+    assert.equal(records.length, states.length);
+    for (const [index, record] of records.entries()) {
+      assert.equal(record.parsed.e['s'], index + 1);
+      assert.ok(Array.isArray(record.parsed.e['ops']));
     }
+    assert.ok(
+      records.some((record) => record.payload !== undefined),
+      'the 40-row insert has a binary payload',
+    );
   });
 
   it('shares fsyncs among concurrent committers (group commit) and acknowledges each', async () => {
@@ -219,10 +222,13 @@ describe('store: WAL and data directory', () => {
     const states = await history(database);
     await database.close();
     const file = join(directory, 'repair', WAL_FILE);
-    const lines = (await readFile(file, 'utf8')).split('\n');
+    const records = walRecords(await readFile(file));
     // Line 3 with a wrong checksum.
-    lines[2] = lines[2]!.replace(/"h":"[0-9a-f]{16}"/, '"h":"0000000000000000"');
-    await writeFile(file, lines.join('\n'));
+    records[2] = {
+      ...records[2]!,
+      line: records[2]!.line.replace(/"h":"[0-9a-f]{16}"/, '"h":"0000000000000000"'),
+    };
+    await writeFile(file, joinRecords(records));
     await assert.rejects(store.open('repair'), corrupt(3));
     await assert.rejects(store.open('repair'), (error: unknown) => {
       assert.match(String((error as StoreError).hint), /repair.*line 3.*dropping 4 entries/);
@@ -233,7 +239,7 @@ describe('store: WAL and data directory', () => {
     assert.equal(repaired.recovery!.repairedAtLine, 3);
     assert.deepEqual(dump(repaired), states[2]);
     await repaired.close();
-    assert.equal((await readFile(file, 'utf8')).split('\n').length, 3);
+    assert.equal(walRecords(await readFile(file)).length, 2);
   });
 
   it('refuses an entry out of sequence or one that cannot be applied, naming the line', async () => {
@@ -241,10 +247,10 @@ describe('store: WAL and data directory', () => {
     await history(database);
     await database.close();
     const file = join(directory, 'sequence', WAL_FILE);
-    const lines = (await readFile(file, 'utf8')).split('\n');
-    await writeFile(file, [lines[0], lines[1], lines[1], ''].join('\n'));
+    const records = walRecords(await readFile(file));
+    await writeFile(file, joinRecords([records[0]!, records[1]!, records[1]!]));
     await assert.rejects(store.open('sequence'), corrupt(3));
-    await writeFile(file, [lines[1], ''].join('\n'));
+    await writeFile(file, joinRecords([records[1]!]));
     await assert.rejects(store.open('sequence'), corrupt(1));
   });
 
