@@ -35,15 +35,16 @@ function checkedInt(value: number | bigint): number | bigint {
 }
 
 /**
- * Per-group state of one aggregate call. Group states live in plain arrays that grow as groups
- * appear (`grow`), so the hot loops over number vectors index packed arrays; values other than
- * numbers (decimals, strings, bigints) take the general path into the same state.
+ * Per-group state of one aggregate call. Counts and number sums live in typed arrays that grow
+ * (doubling) as groups appear (`grow`), so the hot loops over number vectors index packed
+ * doubles; values other than numbers (decimals, strings, bigints) take the general path into
+ * the same state.
  */
 class Accumulator {
   /** Non-null inputs (count, and whether sum/avg/min/max saw a value). */
-  private readonly counts: number[] = [];
+  private counts = new Float64Array(16);
   /** Float sums, and Int sums while they stay within ±2^53. */
-  private readonly sums: number[] = [];
+  private sums = new Float64Array(16);
   /** Int sums past ±2^53, exact. */
   private readonly bigSums = new Map<number, bigint>();
   private readonly decimalSums: (string | null)[] = [];
@@ -60,17 +61,32 @@ class Accumulator {
   constructor(private readonly call: AggregateCall) {}
 
   grow(groupCount: number): void {
-    while (this.size < groupCount) {
-      this.counts.push(0);
-      this.sums.push(0);
-      this.decimalSums.push(null);
-      this.extremes.push(null);
-      this.flags.push(null);
-      this.parts.push(undefined);
-      this.seen.push(undefined);
-      this.orderedParts.push(undefined);
-      this.size++;
+    if (groupCount > this.counts.length) {
+      let capacity = this.counts.length * 2;
+      while (capacity < groupCount) capacity *= 2;
+      const counts = new Float64Array(capacity);
+      counts.set(this.counts);
+      this.counts = counts;
+      const sums = new Float64Array(capacity);
+      sums.set(this.sums);
+      this.sums = sums;
     }
+    if (this.size >= groupCount) return;
+    // Only the state this call uses grows (a high-cardinality count grows nothing here).
+    const fn = this.call.fn;
+    const from = this.size;
+    const pad = <T>(array: T[], value: T): void => {
+      for (let group = from; group < groupCount; group++) array.push(value);
+    };
+    if (this.call.arg?.type === 'Decimal') pad(this.decimalSums, null);
+    if (fn === 'min' || fn === 'max') pad(this.extremes, null);
+    if (fn === 'bool_and' || fn === 'bool_or') pad(this.flags, null);
+    if (fn === 'string_agg') {
+      pad(this.parts, undefined);
+      pad(this.orderedParts, undefined);
+    }
+    if (this.call.distinct) pad(this.seen, undefined);
+    this.size = groupCount;
   }
 
   /** Whether this group saw `value` before (COUNT(DISTINCT …)); records it. */
@@ -163,27 +179,37 @@ class Accumulator {
       }
       case 'sum':
       case 'avg': {
-        if (call.arg?.type === 'Int' && this.bigSums.size > 0) return false;
+        const exactInt = call.arg?.type === 'Int';
+        if (exactInt && this.bigSums.size > 0) return false;
         let sum = 0;
-        let count = 0;
-        let largest = 0;
-        for (let row = 0; row < length; row++) {
-          if (validity !== undefined && !valid(row)) continue;
-          sum += values[row]!;
-          count++;
-          if (sum > largest) largest = sum;
-          else if (-sum > largest) largest = -sum;
+        // The sum of absolute values bounds every partial sum: below 2^53 all were exact.
+        let magnitude = 0;
+        let count = length;
+        if (validity === undefined) {
+          if (exactInt) {
+            for (let row = 0; row < length; row++) {
+              const value = values[row]!;
+              sum += value;
+              magnitude += Math.abs(value);
+            }
+          } else {
+            for (let row = 0; row < length; row++) sum += values[row]!;
+          }
+        } else {
+          count = 0;
+          for (let row = 0; row < length; row++) {
+            if ((validity[row >>> 3]! & (1 << (row & 7))) === 0) continue;
+            const value = values[row]!;
+            sum += value;
+            magnitude += Math.abs(value);
+            count++;
+          }
         }
-        const next = this.sums[0]! + sum;
-        // Int sums must stay exact: if any partial sum left ±2^53 the general path redoes the
-        // batch in bigints.
-        if (
-          call.arg?.type === 'Int' &&
-          !(largest < Number.MAX_SAFE_INTEGER && Number.isSafeInteger(next))
-        ) {
-          return false;
-        }
-        this.sums[0] = next;
+        const previous = this.sums[0]!;
+        // Int sums must stay exact: if a partial sum may have left ±2^53 the general path redoes
+        // the batch in bigints.
+        if (exactInt && !(Math.abs(previous) + magnitude < Number.MAX_SAFE_INTEGER)) return false;
+        this.sums[0] = previous + sum;
         this.counts[0] = this.counts[0]! + count;
         return true;
       }
@@ -224,27 +250,42 @@ class Accumulator {
       case 'sum':
       case 'avg': {
         const sums = this.sums;
-        const exactInt = this.call.arg?.type === 'Int';
+        if (this.call.arg?.type !== 'Int') {
+          if (validity === undefined) {
+            for (let row = 0; row < length; row++) {
+              const group = groups[row]!;
+              counts[group]!++;
+              sums[group]! += values[row]!;
+            }
+            return true;
+          }
+          for (let row = 0; row < length; row++) {
+            if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) continue;
+            const group = groups[row]!;
+            counts[group]!++;
+            sums[group] = sums[group]! + values[row]!;
+          }
+          return true;
+        }
+        const bigSums = this.bigSums;
         for (let row = 0; row < length; row++) {
           if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) continue;
           const group = groups[row]!;
           const value = values[row]!;
           counts[group]!++;
-          if (exactInt) {
-            const big = this.bigSums.size === 0 ? undefined : this.bigSums.get(group);
+          if (bigSums.size !== 0) {
+            const big = bigSums.get(group);
             if (big !== undefined) {
-              this.bigSums.set(group, big + BigInt(value));
+              bigSums.set(group, big + BigInt(value));
               continue;
             }
-            const next = sums[group]! + value;
-            if (!Number.isSafeInteger(next)) {
-              this.bigSums.set(group, BigInt(sums[group]!) + BigInt(value));
-              continue;
-            }
-            sums[group] = next;
-          } else {
-            sums[group] = sums[group]! + value;
           }
+          const next = sums[group]! + value;
+          if (next > Number.MAX_SAFE_INTEGER || next < -Number.MAX_SAFE_INTEGER) {
+            bigSums.set(group, BigInt(sums[group]!) + BigInt(value));
+            continue;
+          }
+          sums[group] = next;
         }
         return true;
       }
@@ -456,29 +497,38 @@ function assignSingleKey(
     const validity = key.validity;
     // Non-negative integer keys below DENSE_KEYS_MAX (low and high cardinality alike) find
     // their group in a dense array that grows with the largest key seen, not a hash table.
+    let dense = denseKeys.groups;
+    if (validity === undefined) {
+      // The common case in its own loop (a validity test in the loop costs V8 about half).
+      for (let row = 0; row < length; row++) {
+        const value = values[row]!;
+        // A typed array read at a fraction, a negative number or past the end is undefined,
+        // and `undefined >= 0` is false: such keys take the slow path.
+        const group = dense[value]!;
+        if (group >= 0) {
+          groups[row] = group;
+          continue;
+        }
+        groups[row] = lookup(value + 0);
+        dense = denseKeys.groups;
+      }
+      return true;
+    }
+    let nullGroup = -1;
     for (let row = 0; row < length; row++) {
-      if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) {
-        groups[row] = lookup(null);
+      if ((validity[row >>> 3]! & (1 << (row & 7))) === 0) {
+        if (nullGroup < 0) nullGroup = lookup(null);
+        groups[row] = nullGroup;
         continue;
       }
-      const value = values[row]! + 0;
-      if (value >= 0 && value < DENSE_KEYS_MAX && (value | 0) === value) {
-        let dense = denseKeys.groups;
-        if (value >= dense.length) {
-          let size = dense.length * 2;
-          while (size <= value) size *= 2;
-          const grown = new Int32Array(Math.min(size, DENSE_KEYS_MAX)).fill(-1);
-          grown.set(dense);
-          denseKeys.groups = grown;
-          dense = grown;
-        }
-        let group = dense[value]!;
-        if (group < 0) {
-          group = lookup(value);
-          dense[value] = group;
-        }
+      const value = values[row]!;
+      const group = dense[value]!;
+      if (group >= 0) {
         groups[row] = group;
-      } else groups[row] = lookup(value);
+        continue;
+      }
+      groups[row] = lookup(value + 0);
+      dense = denseKeys.groups;
     }
     return true;
   }
@@ -502,6 +552,7 @@ export function* executeAggregate(
   const denseKeys = { groups: new Int32Array(1024).fill(-1) };
   let keyVectors: Vector[] = [];
   let currentRow = 0;
+  let groupBuffer = new Int32Array(0);
   const lookup = (key: RowKey): number => {
     let index = groupIndex.get(key);
     if (index === undefined) {
@@ -516,29 +567,56 @@ export function* executeAggregate(
     }
     return index;
   };
+  const newSingleKeyGroup = (key: RowKey): number => {
+    const group = groupCount++;
+    groupValues[0]!.push(key);
+    if ((groupCount & 1023) === 0) env.reserve(1024 * (64 + 16 * (1 + plan.aggregates.length)));
+    return group;
+  };
+  /**
+   * The group of a single key's value (its row key: 0 for -0): non-negative integers below
+   * DENSE_KEYS_MAX through the dense array (grown to hold them), other values through the hash
+   * table. Every path of a single key goes through here, so one value has one group.
+   */
+  const singleKeyGroup = (key: RowKey): number => {
+    if (typeof key === 'number' && key >= 0 && key < DENSE_KEYS_MAX && (key | 0) === key) {
+      let dense = denseKeys.groups;
+      if (key >= dense.length) {
+        let size = dense.length * 2;
+        while (size <= key) size *= 2;
+        const grown = new Int32Array(Math.min(size, DENSE_KEYS_MAX)).fill(-1);
+        grown.set(dense);
+        denseKeys.groups = grown;
+        dense = grown;
+      }
+      let group = dense[key]!;
+      if (group < 0) {
+        group = newSingleKeyGroup(key);
+        dense[key] = group;
+      }
+      return group;
+    }
+    let group = groupIndex.get(key);
+    if (group === undefined) {
+      group = newSingleKeyGroup(key);
+      groupIndex.set(key, group);
+    }
+    return group;
+  };
   for (const batch of input) {
     const length = batch.length;
-    const groups = new Int32Array(length);
+    // One group-number buffer for every batch (without GROUP BY it stays all zeros).
+    if (groupBuffer.length < length) groupBuffer = new Int32Array(length);
+    const groups = groupBuffer;
     if (plan.groups.length > 0) {
       keyVectors = plan.groups.map((group) => evaluate(group.expr, batch, layout, env));
       const single = keyVectors.length === 1 ? keyVectors[0]! : undefined;
-      // The single-key fast path records a new group's value from the key itself.
-      const singleLookup = (key: RowKey): number => {
-        let index = groupIndex.get(key);
-        if (index === undefined) {
-          index = groupCount++;
-          groupIndex.set(key, index);
-          groupValues[0]!.push(key);
-          if ((groupCount & 1023) === 0) {
-            env.reserve(1024 * (64 + 16 * (1 + plan.aggregates.length)));
-          }
+      if (single !== undefined) {
+        if (!assignSingleKey(single, length, groups, singleKeyGroup, dictionaryCache, denseKeys)) {
+          for (let row = 0; row < length; row++)
+            groups[row] = singleKeyGroup(rowKey(keyVectors, row));
         }
-        return index;
-      };
-      if (
-        single === undefined ||
-        !assignSingleKey(single, length, groups, singleLookup, dictionaryCache, denseKeys)
-      ) {
+      } else {
         for (let row = 0; row < length; row++) {
           currentRow = row;
           groups[row] = lookup(rowKey(keyVectors, row));

@@ -1,0 +1,323 @@
+/**
+ * The executor's fast paths against a plain JavaScript reference: grouping on one number key
+ * through the dense array (keys at its boundaries, negative, past 2^20, -0, NULL), dictionary
+ * keys, count/sum/avg/min/max over number vectors with and without NULLs, exact Int sums past
+ * 2^53, deleted rows, empty tables, and many small batches (each batch boundary is a place a
+ * fast path can go wrong).
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { before, describe, it } from 'mocha';
+import {
+  loadSqlParser,
+  MemoryDatabase,
+  MemoryTable,
+  resultRows,
+  runSql,
+  StoreRelationSource,
+} from '../../planner/index.js';
+import type { Value } from '../../common/index.js';
+import { createMemoryDatabase, scalarColumn, tableDefinition } from '../../store/index.js';
+
+const DENSE = 2 ** 20;
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/** Keys around every boundary of the dense-array grouping. */
+const KEYS: readonly (number | null)[] = [
+  null,
+  0,
+  1,
+  2,
+  7,
+  1023,
+  1024,
+  1025,
+  DENSE - 1,
+  DENSE,
+  DENSE + 1,
+  -1,
+  -(2 ** 31),
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32,
+  1e15,
+  SAFE,
+];
+const FLOATS: readonly (number | null)[] = [null, 0, -0, 0.5, 1.25, -3.75, 1e6, 123.456, 2];
+const INTS: readonly (number | null)[] = [null, 0, 1, -7, 1000, SAFE, -SAFE, 2 ** 52];
+const STRINGS: readonly (string | null)[] = [null, 'a', 'b', '', 'long string', 'É'];
+
+interface Row {
+  readonly k: number | null;
+  readonly x: number | null;
+  readonly y: number | null;
+  readonly s: string | null;
+}
+
+const rowArbitrary: fc.Arbitrary<Row> = fc.record({
+  k: fc.constantFrom(...KEYS),
+  x: fc.constantFrom(...FLOATS),
+  y: fc.constantFrom(...INTS),
+  s: fc.constantFrom(...STRINGS),
+});
+
+function memoryTable(rows: readonly Row[], deletions: readonly number[]): MemoryTable {
+  const table = new MemoryTable('t', [
+    { name: 'k', type: 'Int' },
+    { name: 'x', type: 'Float' },
+    { name: 'y', type: 'Int' },
+    { name: 's', type: 'String' },
+  ]);
+  for (const row of rows) table.insert([row.k, row.x, row.y, row.s]);
+  for (const deletion of deletions) if (rows.length > 0) table.delete(deletion % rows.length);
+  return table;
+}
+
+/** The rows a table still holds after deletions (same rule as `memoryTable`). */
+function activeRows(rows: readonly Row[], deletions: readonly number[]): Row[] {
+  const deleted = new Set(rows.length === 0 ? [] : deletions.map((d) => d % rows.length));
+  return rows.filter((_, index) => !deleted.has(index));
+}
+
+interface Summary {
+  count: number;
+  countX: number;
+  sumX: number;
+  absX: number;
+  minX: number | null;
+  maxX: number | null;
+  countY: number;
+  sumY: bigint;
+  minY: number | null;
+  maxY: number | null;
+}
+
+function summarise(rows: readonly Row[]): Summary {
+  const summary: Summary = {
+    count: 0,
+    countX: 0,
+    sumX: 0,
+    absX: 0,
+    minX: null,
+    maxX: null,
+    countY: 0,
+    sumY: 0n,
+    minY: null,
+    maxY: null,
+  };
+  for (const row of rows) {
+    summary.count++;
+    if (row.x !== null) {
+      summary.countX++;
+      summary.sumX += row.x;
+      summary.absX += Math.abs(row.x);
+      if (summary.minX === null || row.x < summary.minX) summary.minX = row.x;
+      if (summary.maxX === null || row.x > summary.maxX) summary.maxX = row.x;
+    }
+    if (row.y !== null) {
+      summary.countY++;
+      summary.sumY += BigInt(row.y);
+      if (summary.minY === null || row.y < summary.minY) summary.minY = row.y;
+      if (summary.maxY === null || row.y > summary.maxY) summary.maxY = row.y;
+    }
+  }
+  return summary;
+}
+
+/** -0 and 0 are one value to SQL (min/max of {0, -0} may give either). */
+function zeroed(value: Value | undefined): Value {
+  return value === 0 ? 0 : (value ?? null);
+}
+
+function assertClose(actual: Value, expected: number, scale: number, what: string): void {
+  assert.equal(typeof actual, 'number', `${what}: ${String(actual)}`);
+  assert.ok(
+    Math.abs((actual as number) - expected) <= 1e-9 * (scale + 1),
+    `${what}: ${String(actual)} ≠ ${expected}`,
+  );
+}
+
+/** sum(x), avg(x), sum(y), avg(y) of a group against the reference. */
+function assertSums(cells: readonly Value[], summary: Summary, what: string): void {
+  const [sumX, avgX, sumY, avgY] = cells;
+  if (summary.countX === 0) {
+    assert.equal(sumX, null, `${what} sum(x)`);
+    assert.equal(avgX, null, `${what} avg(x)`);
+  } else {
+    assertClose(sumX ?? null, summary.sumX, summary.absX, `${what} sum(x)`);
+    assertClose(avgX ?? null, summary.sumX / summary.countX, summary.absX, `${what} avg(x)`);
+  }
+  if (summary.countY === 0) {
+    assert.equal(sumY, null, `${what} sum(y)`);
+    assert.equal(avgY, null, `${what} avg(y)`);
+  } else {
+    // sum(int8) is numeric: exact, past 2^53 too.
+    assert.equal(BigInt(sumY as string), summary.sumY, `${what} sum(y)`);
+    const average = Number(summary.sumY) / summary.countY;
+    assert.ok(
+      Math.abs(Number(avgY) - average) <= 1e-9 * (Math.abs(average) + 1),
+      `${what} avg(y): ${String(avgY)} ≠ ${average}`,
+    );
+  }
+}
+
+/** Group rows by a key, NULL and -0 included (-0 meets 0). */
+function groupBy<K>(rows: readonly Row[], key: (row: Row) => K): Map<K, Row[]> {
+  const groups = new Map<K, Row[]>();
+  for (const row of rows) {
+    const value = key(row);
+    const list = groups.get(value);
+    if (list === undefined) groups.set(value, [row]);
+    else list.push(row);
+  }
+  return groups;
+}
+
+function checkAggregates(
+  source: MemoryDatabase | StoreRelationSource,
+  active: readonly Row[],
+  batchRowsMax: number,
+): void {
+  const options = { batchRowsMax };
+  // Ungrouped: one row, even over no rows.
+  const [ungrouped] = resultRows(
+    runSql(
+      source,
+      'SELECT count(*), count(x), sum(x), avg(x), sum(y), avg(y), min(x), max(x), min(y), max(y), count(y) FROM t',
+      [],
+      options,
+    ),
+  );
+  const all = summarise(active);
+  assert.equal(ungrouped![0], all.count, 'count(*)');
+  assert.equal(ungrouped![1], all.countX, 'count(x)');
+  assertSums(ungrouped!.slice(2, 6), all, 'ungrouped');
+  assert.deepEqual(
+    ungrouped!.slice(6, 11).map(zeroed),
+    [all.minX, all.maxX, all.minY, all.maxY, all.countY].map(zeroed),
+  );
+
+  // One Int key: the dense array, its boundaries and the hash table past them.
+  const byK = resultRows(
+    runSql(
+      source,
+      'SELECT k, count(*), count(x), sum(x), avg(x), sum(y), avg(y), min(x), max(y) FROM t GROUP BY k',
+      [],
+      options,
+    ),
+  );
+  const expectedK = groupBy(active, (row) => row.k);
+  assert.equal(byK.length, expectedK.size, 'groups of k');
+  const seen = new Set<Value>();
+  for (const row of byK) {
+    const key = row[0] ?? null;
+    assert.ok(!seen.has(key), `group ${String(key)} twice`);
+    seen.add(key);
+    const group = expectedK.get(key as number | null);
+    assert.ok(group !== undefined, `unexpected group ${String(key)}`);
+    const summary = summarise(group);
+    assert.equal(row[1], summary.count, `count(*) of ${String(key)}`);
+    assert.equal(row[2], summary.countX, `count(x) of ${String(key)}`);
+    assertSums(row.slice(3, 7), summary, `group ${String(key)}`);
+    assert.equal(zeroed(row[7]), zeroed(summary.minX), `min(x) of ${String(key)}`);
+    assert.equal(row[8], summary.maxY, `max(y) of ${String(key)}`);
+  }
+
+  // A Float key: fractions and negatives miss the dense array, -0 meets 0.
+  const byX = resultRows(
+    runSql(source, 'SELECT x, count(*), sum(y) FROM t GROUP BY x', [], options),
+  );
+  const expectedX = groupBy(active, (row) => (row.x === 0 ? 0 : row.x));
+  assert.equal(byX.length, expectedX.size, 'groups of x');
+  for (const row of byX) {
+    const group = expectedX.get(row[0] as number | null);
+    assert.ok(group !== undefined, `unexpected group ${String(row[0])}`);
+    const summary = summarise(group);
+    assert.equal(row[1], summary.count);
+    assert.equal(
+      row[2] === null ? null : BigInt(row[2] as string),
+      summary.countY === 0 ? null : summary.sumY,
+    );
+  }
+
+  // A dictionary key.
+  const byS = resultRows(
+    runSql(
+      source,
+      'SELECT s, count(*), sum(x), avg(x), sum(y), avg(y) FROM t GROUP BY s',
+      [],
+      options,
+    ),
+  );
+  const expectedS = groupBy(active, (row) => row.s);
+  assert.equal(byS.length, expectedS.size, 'groups of s');
+  for (const row of byS) {
+    const group = expectedS.get(row[0] as string | null);
+    assert.ok(group !== undefined, `unexpected group ${String(row[0])}`);
+    const summary = summarise(group);
+    assert.equal(row[1], summary.count);
+    assertSums(row.slice(2, 6), summary, `group ${String(row[0])}`);
+  }
+}
+
+describe('executor fast paths', () => {
+  before(async () => {
+    await loadSqlParser();
+  });
+
+  it('aggregates agree with a reference over memory tables (nulls, deletions, many batches)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(rowArbitrary, { maxLength: 120 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        fc.constantFrom(8, 16, 64, 65_536),
+        (rows, deletions, batchRowsMax) => {
+          const table = memoryTable(rows, deletions);
+          checkAggregates(new MemoryDatabase([table]), activeRows(rows, deletions), batchRowsMax);
+        },
+      ),
+      { numRuns: 150, seed: 51 },
+    );
+  });
+
+  it('aggregates agree on an empty table', () => {
+    checkAggregates(new MemoryDatabase([memoryTable([], [])]), [], 8);
+  });
+
+  it('aggregates agree over the store: two chunks, deleted rows, NULLs, the dense boundary', async () => {
+    const db = createMemoryDatabase('fast', [
+      tableDefinition('t', [
+        scalarColumn('k', 'Int'),
+        scalarColumn('x', 'Float'),
+        scalarColumn('y', 'Int'),
+        scalarColumn('s', 'String'),
+      ]),
+    ]);
+    const count = 70_000;
+    const rows: Row[] = [];
+    for (let index = 0; index < count; index++) {
+      rows.push({
+        k: index % 11 === 0 ? null : index % 5 === 0 ? KEYS[index % KEYS.length]! : index % 3000,
+        x: FLOATS[index % FLOATS.length]!,
+        y: index % 13 === 0 ? null : index % 1000,
+        s: STRINGS[index % STRINGS.length]!,
+      });
+    }
+    const transaction = await db.begin();
+    transaction.appendColumns(
+      't',
+      {
+        k: rows.map((row) => row.k),
+        x: rows.map((row) => row.x),
+        y: rows.map((row) => row.y),
+        s: rows.map((row) => row.s),
+      },
+      count,
+    );
+    await transaction.commit();
+    const deleted = [0, 1, 5, 65_535, 65_536, 69_999, 12_345];
+    for (const rowId of deleted) await db.delete('t', rowId);
+    const active = rows.filter((_, index) => !deleted.includes(index));
+    checkAggregates(new StoreRelationSource(db.view()), active, 65_536);
+  });
+});
