@@ -1,7 +1,8 @@
 /**
  * New databases made from files: a WAL or a Snapshot V2 file a client copied into the data
- * directory (`restoreDatabase`), or the committed state of an open database (`copyDatabase`,
- * a branch). Neither re-implements recovery: the file is copied into a staging folder laid out
+ * directory, or a JSON export (`restoreDatabase`), or the committed state of an open database
+ * (`copyDatabase`, a branch). A JSON export is written by one transaction into an empty
+ * database (json-import.ts). Neither re-implements recovery: the file is copied into a staging folder laid out
  * as a database directory, opened there by the ordinary open path (checksums, sequence, key),
  * every column read once (a Snapshot V2 verifies its blocks only when they are read), closed,
  * and only then renamed to its name. A file that fails any check leaves nothing behind under
@@ -21,6 +22,7 @@ import type { Database } from './database.js';
 import { SNAPSHOT_FILE, syncDirectory, WAL_FILE } from './database-files.js';
 import { openDatabaseDirectory } from './data-directory.js';
 import { StoreError } from './errors.js';
+import { importJson } from './json-import.js';
 import { writeSnapshot } from './snapshot.js';
 import { formatKeyLine } from './wal-writer.js';
 
@@ -32,7 +34,9 @@ const KEY_ENTRY_PREFIX = '{"e":{"key":';
 
 export type RestoreSource =
   | { readonly kind: 'wal'; readonly file: string }
-  | { readonly kind: 'snapshot'; readonly file: string };
+  | { readonly kind: 'snapshot'; readonly file: string }
+  /** A JSON export (json-export.ts), parsed; `file` names it in errors. */
+  | { readonly kind: 'json'; readonly file: string; readonly document: unknown };
 
 export interface RestoreOptions {
   /** The passphrase the new database must open with (the server's `--wal-key`). */
@@ -178,7 +182,9 @@ export async function restoreDatabase(
   const sourceEncrypted =
     source.kind === 'wal'
       ? await walIsEncrypted(source.file)
-      : await snapshotIsEncrypted(source.file);
+      : source.kind === 'snapshot'
+        ? await snapshotIsEncrypted(source.file)
+        : false;
   if (source.kind === 'snapshot' && sourceEncrypted) {
     throw new StoreError(
       'E_STORE_KEY',
@@ -192,15 +198,25 @@ export async function restoreDatabase(
   const staging = await stagingFolder(dataDirectory, name);
   let database: Database | undefined;
   try {
-    if (source.kind === 'wal') {
-      await copyFile(source.file, join(staging, WAL_FILE));
-    } else {
-      await copyFile(source.file, join(staging, SNAPSHOT_FILE));
-      await writeFile(join(staging, WAL_FILE), '');
+    switch (source.kind) {
+      case 'wal':
+        await copyFile(source.file, join(staging, WAL_FILE));
+        break;
+      case 'snapshot':
+        await copyFile(source.file, join(staging, SNAPSHOT_FILE));
+        await writeFile(join(staging, WAL_FILE), '');
+        break;
+      case 'json':
+        await writeFile(join(staging, WAL_FILE), '');
+        break;
     }
     database = await openDatabaseDirectory(staging, name, checksum, {
       passphrase: sourceEncrypted ? options.passphrase : undefined,
     });
+    if (source.kind === 'json') {
+      const document = source.document;
+      await database.write((transaction) => importJson(transaction, document, source.file));
+    }
     const recovery = database.recovery;
     const counts = verifyReadable(database);
     const lsn = database.lsn;
@@ -230,7 +246,7 @@ export async function restoreDatabase(
 
 /** A store error about the staging copy, told about the file the client named instead. */
 function relabel(error: unknown, staging: string, source: RestoreSource): unknown {
-  const copy = join(staging, source.kind === 'wal' ? WAL_FILE : SNAPSHOT_FILE);
+  const copy = join(staging, source.kind === 'snapshot' ? SNAPSHOT_FILE : WAL_FILE);
   return retellStoreError(error, copy, source.file);
 }
 

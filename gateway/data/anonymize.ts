@@ -147,19 +147,21 @@ export async function anonymize(
   if (request.params !== undefined && request.where === undefined) {
     throw argumentError('E_ARG_INVALID', 'params', '"params" are the values of "where": give both');
   }
-  const key = anonymizeKey(engine);
-  if (key === undefined && strategies.some(([, strategy]) => strategy === 'hash')) {
-    throw new GatewayError(
-      'E_CONFIG',
-      'the "hash" strategy needs a key, and this server has none',
-      { hint: 'start the server with --anonymize-key or CATRUSTDB_ANONYMIZE_KEY' },
-    );
-  }
   return engine.write(session, (transaction) => {
     const table = transaction.view.table(request.entity);
     const columns = strategies.map(
       ([name, strategy]) => [checkedColumn(table, name, strategy), strategy] as const,
     );
+    const key = anonymizeKey(engine);
+    if (key === undefined && strategies.some(([, strategy]) => strategy === 'hash')) {
+      throw new GatewayError(
+        'E_CONFIG',
+        'the "hash" strategy needs a key, and this server has none',
+        {
+          hint: 'start the server with --anonymize-key or CATRUSTDB_ANONYMIZE_KEY',
+        },
+      );
+    }
     const rows = chosenRows(transaction, table, request, deadline);
     for (const [column, strategy] of columns) {
       const values = table.column(column.name);
@@ -174,7 +176,9 @@ export async function anonymize(
         const value = values.value(row);
         if (typeof value !== 'string') continue;
         targets.push(row);
-        replaced.push(strategy === 'hash' ? hashValue(key!, value) : maskValue(value));
+        replaced.push(
+          strategy === 'hash' && key !== undefined ? hashValue(key, value) : maskValue(value),
+        );
       }
       if (targets.length > 0)
         transaction.updateColumn(request.entity, column.name, targets, replaced);

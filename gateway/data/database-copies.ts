@@ -12,7 +12,7 @@
  *   program and migration history — a branch before a risky migration. The session stays on
  *   the current database.
  */
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   copyDatabase,
@@ -90,23 +90,76 @@ export async function persist(
   };
 }
 
-/** `from_wal` / `from_bin`: database `name` from the file at `path`. */
+/** Whether `file` starts as a persist document does (`{"format":"catrust-persist"`). */
+async function isPersistDocument(file: string): Promise<boolean> {
+  const prefix = `{"format":${JSON.stringify(PERSIST_FORMAT)}`;
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(prefix.length);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead).toString('utf8') === prefix;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A persist document, parsed: its store export and its kept program. */
+async function readPersistDocument(
+  file: string,
+  path: string,
+): Promise<{ document: Record<string, unknown>; program: string | undefined }> {
+  let document: unknown;
+  try {
+    document = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new GatewayError(
+      'E_IMPORT',
+      `${path} is not a valid persist document: ${error instanceof Error ? error.message : String(error)}`,
+      { details: { field: 'path' } },
+    );
+  }
+  if (
+    typeof document !== 'object' ||
+    document === null ||
+    (document as Record<string, unknown>)['version'] !== PERSIST_VERSION
+  ) {
+    throw new GatewayError('E_IMPORT', `${path} is not a persist document of version 1`, {
+      details: { field: 'path' },
+    });
+  }
+  const record = document as Record<string, unknown>;
+  const program = record['program'];
+  return { document: record, program: typeof program === 'string' ? program : undefined };
+}
+
+/**
+ * `from_wal` / `from_bin`: database `name` from the file at `path`. `from_wal` also takes a
+ * document written by `persist` (recognised by its first bytes): its rows are written by one
+ * transaction and its program kept.
+ */
 export async function restore(
   engine: Engine,
   path: string,
   name: string,
-  kind: RestoreSource['kind'],
+  kind: 'wal' | 'snapshot',
 ): Promise<Record<string, unknown>> {
   await refuseExisting(engine, name);
   const file = engine.files.resolve(path, 'path', 'read');
+  let source: RestoreSource = { kind, file };
+  let addFiles: ((staging: string) => Promise<void>) | undefined;
+  if (kind === 'wal' && (await isPersistDocument(file))) {
+    const { document, program } = await readPersistDocument(file, path);
+    source = { kind: 'json', file, document };
+    if (program !== undefined) {
+      addFiles = (staging) => replaceFile(join(staging, PROGRAM_FILE), program);
+    }
+  }
   let report;
   try {
-    report = await restoreDatabase(
-      engine.store.directory,
-      name,
-      { kind, file },
-      { passphrase: engine.options.walKey },
-    );
+    report = await restoreDatabase(engine.store.directory, name, source, {
+      passphrase: engine.options.walKey,
+      addFiles,
+    });
   } catch (error) {
     throw retellStoreError(error, file, path);
   }
@@ -114,6 +167,7 @@ export async function restore(
   return {
     database: name,
     path: engine.files.display(file),
+    format: source.kind === 'json' ? 'persist' : kind,
     recovery: {
       entries: report.entries,
       lsn: report.lsn,

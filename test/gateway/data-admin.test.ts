@@ -355,6 +355,7 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
     const at = damaged.indexOf('Grace');
     damaged[at] = 'g'.charCodeAt(0);
     writeFileSync(join(backups, 'damaged.wal'), damaged);
+    writeFileSync(join(backups, 'other.json'), '{"a":1}\n');
     ok(await one(server, { cmd: 'persist_bin' }));
     copyFileSync(join(example, 'snapshot.cat2'), join(backups, 'example.cat2'));
     const snapshot = readFileSync(join(backups, 'example.cat2'));
@@ -366,7 +367,7 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
       { cmd: 'from_wal', path: 'backups/example.wal', name: 'fromwal' },
       { cmd: 'from_wal', path: 'backups/torn.wal', name: 'torn' },
       { cmd: 'from_wal', path: 'backups/damaged.wal', name: 'damaged' },
-      { cmd: 'from_wal', path: 'backups/people.json', name: 'notawal' },
+      { cmd: 'from_wal', path: 'backups/other.json', name: 'notawal' },
       { cmd: 'from_wal', path: 'backups/example.wal', name: 'people' },
       { cmd: 'from_wal', path: 'backups/missing.wal', name: 'missing' },
       { cmd: 'from_wal', path: 'example/wal.ndjson', name: 'inside' },
@@ -422,6 +423,63 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
     assert.deepEqual(rowsOf(restored[14]), original);
     assert.deepEqual(rowsOf(restored[16]), original);
     ok(restored[17]);
+
+    // A persist document is taken by from_wal: same tables, row ids, labelled nulls, program.
+    const definition = {
+      entity: 'T',
+      columns: [{ name: 'n', type: { kind: 'scalar', scalar: 'Int' }, notNull: true }],
+    };
+    const persistDocument = (rows: unknown): string =>
+      JSON.stringify({
+        format: 'catrust-persist',
+        version: 1,
+        tables: [{ definition, rowCount: 3, rows }],
+      });
+    writeFileSync(join(backups, 'gap.json'), persistDocument([{ id: 2, values: { n: 7 } }]));
+    writeFileSync(
+      join(backups, 'order.json'),
+      persistDocument([
+        { id: 2, values: { n: 1 } },
+        { id: 1, values: { n: 2 } },
+      ]),
+    );
+    writeFileSync(join(backups, 'type.json'), persistDocument([{ id: 0, values: { n: 'x' } }]));
+    writeFileSync(join(backups, 'broken.json'), '{"format":"catrust-persist","version":1,');
+    const fromPersist = await ask(server, [
+      { cmd: 'persist', path: 'backups/example.json' },
+      { cmd: 'from_wal', path: 'backups/example.json', name: 'examplecopy' },
+      { cmd: 'from_wal', path: 'backups/people.json', name: 'peoplecopy' },
+      { cmd: 'db_use', name: 'examplecopy' },
+      { cmd: 'persist', path: 'backups/examplecopy.json' },
+      {
+        cmd: 'query',
+        schema: 'Company',
+        cql: 'from e : Employee select e.emp_name order_by e.emp_name',
+      },
+      { cmd: 'db_use', name: 'peoplecopy' },
+      { cmd: 'persist', path: 'backups/peoplecopy.json' },
+      { cmd: 'from_wal', path: 'backups/gap.json', name: 'gap' },
+      { cmd: 'db_use', name: 'gap' },
+      { cmd: 'sql', sql: 'SELECT id, n FROM T' },
+      { cmd: 'from_wal', path: 'backups/order.json', name: 'order1' },
+      { cmd: 'from_wal', path: 'backups/type.json', name: 'type1' },
+      { cmd: 'from_wal', path: 'backups/broken.json', name: 'broken' },
+      { cmd: 'db_list' },
+    ]);
+    for (const index of [0, 1, 2, 4, 7, 8]) ok(fromPersist[index]);
+    assert.equal(fromPersist[1]!['format'], 'persist');
+    const tablesOf = (file: string): unknown =>
+      (JSON.parse(readFileSync(join(backups, file), 'utf8')) as Json)['tables'];
+    assert.deepEqual(tablesOf('examplecopy.json'), tablesOf('example.json'));
+    assert.deepEqual(tablesOf('peoplecopy.json'), tablesOf('people.json'));
+    assert.ok(JSON.stringify(tablesOf('people.json')).includes('{"label":'), 'labelled nulls kept');
+    assert.deepEqual(rowsOf(fromPersist[5]), [['Ada'], ['Alan'], ['Grace']]);
+    assert.deepEqual(rowsOf(fromPersist[10]), [[2, 7]], 'row ids kept; the gap is no row');
+    failed(fromPersist[11], 'E_STORE_CORRUPT');
+    failed(fromPersist[12], 'E_STORE_CORRUPT');
+    failed(fromPersist[13], 'E_IMPORT');
+    const listed = ok(fromPersist[14])['databases'] as string[];
+    for (const name of ['order1', 'type1', 'broken']) assert.ok(!listed.includes(name), name);
 
     // The new databases are durable: SIGKILL, restart, same rows (and the insert into frombin).
     await stopServe(server, 'SIGKILL');
@@ -504,9 +562,12 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
     assert.deepEqual([...byName.keys()].sort(), [
       'branch',
       'example',
+      'examplecopy',
       'frombin',
       'fromwal',
+      'gap',
       'people',
+      'peoplecopy',
       'torn',
     ]);
     const people = byName.get('people')!;
