@@ -86,6 +86,25 @@ export const limits = Object.freeze({
   pipelinedRequestsMax: 1024,
   /** Audit records buffered in memory before writes to the audit log block. */
   auditQueueRecordsMax: 65_536,
+
+  // ── gateway / interchange (import_csv, import_parquet, export_parquet) ────────────────────
+  /**
+   * Rows of one staged batch of an import: one `appendColumns` call each. The store's batch
+   * size, so that a staged batch fills one chunk and staging holds typed arrays, not rows.
+   */
+  importBatchRowsMax: 65_536,
+  /** An import logs a progress record (server log, info level) every this many rows. */
+  importProgressRowsEvery: 100_000,
+  /**
+   * Bytes of one CSV record: bounds the parser's buffer when a quote is never closed and the
+   * rest of a large file would otherwise become one field.
+   */
+  csvRecordBytesMax: 16 * 1024 * 1024,
+  /**
+   * Bytes of a Parquet file to import: the file is read whole into WebAssembly memory (4 GiB
+   * address space, shared with the decoded Arrow batches), so 1 GiB leaves room to decode it.
+   */
+  parquetImportBytesMax: 1024 * 1024 * 1024,
 });
 
 export type LimitName = keyof typeof limits;

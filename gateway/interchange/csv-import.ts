@@ -1,0 +1,384 @@
+/**
+ * `import_csv`: a CSV file of the data directory (RFC 4180 quoting, streamed through
+ * csv-parse) into an entity, in one transaction.
+ *
+ * Columns map to the entity's columns by header name (or by position without a header); an
+ * `id` column naming no attribute is skipped (it is the row id of an export, and the store
+ * assigns new ones). Each field is converted by its column's type (text-values.ts) into
+ * staging builders; a bad field stops the import with `E_IMPORT` located at file:line:column
+ * (column = the field's position in the record, from 1) and naming the column. With `create`
+ * and no such entity, a first pass infers the column types and the table is created in the
+ * same transaction as the rows.
+ *
+ * Memory: the file is read as a stream; rows are staged as typed arrays (column-builder.ts),
+ * about the size the rows will take in the store. Nothing is appended until the whole file
+ * has been read and checked, so a bad last line leaves the database untouched and the writer
+ * lock is held only for the final copy.
+ */
+import { createReadStream } from 'node:fs';
+import { parse, type CsvError } from 'csv-parse';
+import {
+  CatrustError,
+  checkDeadline,
+  createLogger,
+  didYouMean,
+  limits,
+  sourceLocation,
+  type ErrorLocation,
+} from '../../common/index.js';
+import {
+  scalarColumn,
+  StoreError,
+  tableDefinition,
+  type ColumnDefinition,
+  type TableDefinition,
+  type TableView,
+} from '../../store/index.js';
+import type { Engine, Session } from '../engine.js';
+import { GatewayError } from '../errors.js';
+import { BatchStager, builderTypeOf, type BuilderType } from './column-builder.js';
+import { checkNotNullCovered, mapColumnsByName } from './column-mapping.js';
+import { appendStaged } from './staged-append.js';
+import { appendText, inferredScalar, widen, type InferredType } from './text-values.js';
+
+const log = createLogger('gateway.import');
+
+/** The request's deadline is checked every 1024 records. */
+const DEADLINE_CHECK_MASK = 1023;
+
+export interface CsvImportRequest {
+  readonly entity: string;
+  /** As the request gave it (replies and errors name it so). */
+  readonly path: string;
+  readonly header: boolean;
+  readonly delimiter: string;
+  readonly create: boolean;
+  /** `performance.now()` past which the import stops with E_TIMEOUT, before it writes. */
+  readonly deadline: number | undefined;
+}
+
+/** One record of the file: its fields and the line it starts on (from 1). */
+interface CsvRecord {
+  readonly fields: readonly string[];
+  readonly line: number;
+}
+
+interface ParsedRecord {
+  readonly record: string[];
+  readonly info: { readonly lines: number; readonly empty_lines: number };
+}
+
+/** The records of a CSV file, with their starting lines; a malformed file is E_IMPORT. */
+async function* csvRecords(
+  file: string,
+  path: string,
+  delimiter: string,
+): AsyncGenerator<CsvRecord> {
+  const parser = createReadStream(file).pipe(
+    parse({
+      delimiter,
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      max_record_size: limits.csvRecordBytesMax,
+    }),
+  );
+  // A record starts on the line after the previous one ended, past the empty lines skipped.
+  let previousEnd = 0;
+  let previousEmpty = 0;
+  try {
+    for await (const parsed of parser as AsyncIterable<ParsedRecord>) {
+      const { lines, empty_lines: emptyLines } = parsed.info;
+      yield { fields: parsed.record, line: previousEnd + 1 + (emptyLines - previousEmpty) };
+      previousEnd = lines;
+      previousEmpty = emptyLines;
+    }
+  } catch (error) {
+    if (error instanceof CatrustError) throw error;
+    const csvError = error as Partial<CsvError> & { lines?: number; message?: string };
+    const line = typeof csvError.lines === 'number' ? csvError.lines : undefined;
+    throw new GatewayError('E_IMPORT', `the file is not valid CSV: ${csvError.message ?? error}`, {
+      location:
+        line === undefined ? { kind: 'file', file: path } : { kind: 'file', file: path, line },
+      hint: 'RFC 4180: fields separated by the delimiter, quoted with " when they hold it, a quote or a line break; every record with the same number of fields',
+      details: { reason: csvError.code ?? 'CSV' },
+    });
+  } finally {
+    parser.destroy();
+  }
+}
+
+/** The line a field of a multi-line record is on: its record's line plus the breaks before it. */
+function fieldLine(record: CsvRecord, position: number): number {
+  let line = record.line;
+  for (let index = 0; index < position; index++) {
+    const field = record.fields[index]!;
+    for (let at = field.indexOf('\n'); at >= 0; at = field.indexOf('\n', at + 1)) line++;
+  }
+  return line;
+}
+
+function fieldError(
+  path: string,
+  record: CsvRecord,
+  position: number,
+  column: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): GatewayError {
+  const line = fieldLine(record, position);
+  return new GatewayError('E_IMPORT', `column \`${column}\`: ${message}`, {
+    location: sourceLocation(path, line, position + 1),
+    details: { line, column: position + 1, field: column, ...details },
+  });
+}
+
+/** Names of the file's columns: the header record, or column1 … columnN without one. */
+function columnNames(first: CsvRecord, header: boolean, path: string): string[] {
+  if (!header) return first.fields.map((_, index) => `column${index + 1}`);
+  const seen = new Map<string, number>();
+  first.fields.forEach((name, index) => {
+    const earlier = seen.get(name);
+    if (earlier !== undefined) {
+      throw new GatewayError('E_IMPORT', `the header names column \`${name}\` twice`, {
+        location: sourceLocation(path, first.line, index + 1),
+        details: { column: name, positions: [earlier + 1, index + 1] },
+      });
+    }
+    seen.set(name, index);
+  });
+  return [...first.fields];
+}
+
+/** First pass of `create`: the file's columns and their inferred types → a table definition. */
+async function inferDefinition(file: string, request: CsvImportRequest): Promise<TableDefinition> {
+  let names: string[] | undefined;
+  let types: InferredType[] = [];
+  let records = 0;
+  for await (const record of csvRecords(file, request.path, request.delimiter)) {
+    if (names === undefined) {
+      names = columnNames(record, request.header, request.path);
+      types = names.map(() => 'Empty');
+      if (request.header) continue;
+    }
+    const fields = record.fields;
+    for (let position = 0; position < fields.length; position++) {
+      const field = fields[position]!;
+      if (field !== '') types[position] = widen(types[position]!, field);
+    }
+    if ((++records & DEADLINE_CHECK_MASK) === 0) checkDeadline(request.deadline, 'import_csv');
+  }
+  if (names === undefined) {
+    throw new GatewayError('E_IMPORT', 'the file is empty: nothing to infer the columns from', {
+      location: { kind: 'file', file: request.path },
+    });
+  }
+  const columns: ColumnDefinition[] = [];
+  names.forEach((name, position) => {
+    if (name === 'id') return;
+    if (name.trim() === '') {
+      throw new GatewayError('E_IMPORT', `header column ${position + 1} has no name`, {
+        location: sourceLocation(request.path, 1, position + 1),
+      });
+    }
+    columns.push(scalarColumn(name, inferredScalar(types[position]!)));
+  });
+  if (columns.length === 0) {
+    throw new GatewayError('E_IMPORT', 'the file has no column besides `id`', {
+      location: { kind: 'file', file: request.path },
+    });
+  }
+  return tableDefinition(request.entity, columns);
+}
+
+/** Where each file column goes: by header name, or in order without a header. */
+function mapColumns(
+  names: readonly string[],
+  definition: TableDefinition,
+  request: CsvImportRequest,
+): number[] {
+  if (request.header) {
+    return mapColumnsByName(names, definition, request.path, (position) =>
+      sourceLocation(request.path, 1, position + 1),
+    );
+  }
+  const known = definition.columns.map((column) => column.name);
+  if (names.length > known.length) {
+    throw new GatewayError(
+      'E_IMPORT',
+      `the file has ${names.length} columns and \`${definition.entity}\` only ${known.length}`,
+      {
+        location: { kind: 'file', file: request.path, line: 1 },
+        hint: `without a header, fields map to ${known.map((n) => `\`${n}\``).join(', ')} in order`,
+      },
+    );
+  }
+  const mapping = names.map((_, position) => position);
+  checkNotNullCovered(mapping, definition, request.path);
+  return mapping;
+}
+
+/** Row ids of foreign keys to another, existing table are checked while staging. */
+function foreignKeyTargets(
+  definition: TableDefinition,
+  view: { hasTable(entity: string): boolean; table(entity: string): TableView },
+): (TableView | undefined)[] {
+  return definition.columns.map((column) =>
+    column.type.kind === 'foreignKey' &&
+    column.type.target !== definition.entity &&
+    view.hasTable(column.type.target)
+      ? view.table(column.type.target)
+      : undefined,
+  );
+}
+
+export async function importCsv(
+  engine: Engine,
+  session: Session,
+  request: CsvImportRequest,
+): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const file = engine.files.resolve(request.path, 'path', 'read');
+  const view = await engine.view(session);
+  let create: TableDefinition | undefined;
+  if (!view.hasTable(request.entity)) {
+    if (!request.create) {
+      throw new StoreError('E_STORE_UNKNOWN_ENTITY', `no table for entity ${request.entity}`, {
+        hint:
+          didYouMean(request.entity, view.entities()) ??
+          'send "create": true to create it with the column types inferred from the file',
+      });
+    }
+    create = await inferDefinition(file, request);
+  }
+  const definition = create ?? view.table(request.entity).definition;
+  const targets = foreignKeyTargets(definition, view);
+
+  let mapping: number[] | undefined;
+  let skipped: string[] = [];
+  const stager = new BatchStager(definition.columns, limits.importBatchRowsMax);
+  const types: BuilderType[] = definition.columns.map(builderTypeOf);
+  const lines: number[] = [];
+  let nextProgress = limits.importProgressRowsEvery;
+  for await (const record of csvRecords(file, request.path, request.delimiter)) {
+    if (mapping === undefined) {
+      const names = columnNames(record, request.header, request.path);
+      mapping = mapColumns(names, definition, request);
+      skipped = names.filter((_, position) => mapping![position] === -1);
+      if (request.header) continue;
+    }
+    stageRecord(record, mapping, definition, types, targets, stager, request.path);
+    lines.push(record.line);
+    if ((stager.rowCount & DEADLINE_CHECK_MASK) === 0)
+      checkDeadline(request.deadline, 'import_csv');
+    if (stager.rowCount === nextProgress) {
+      nextProgress += limits.importProgressRowsEvery;
+      log.info('import_csv progress', {
+        entity: request.entity,
+        path: request.path,
+        rows: stager.rowCount,
+        elapsed_ms: Math.round(performance.now() - started),
+      });
+    }
+  }
+  if (mapping === undefined && request.header) {
+    throw new GatewayError('E_IMPORT', 'the file is empty: it has no header row', {
+      location: { kind: 'file', file: request.path },
+      hint: 'send "header": false for a file without one',
+    });
+  }
+  stager.flush();
+  checkDeadline(request.deadline, 'import_csv');
+  const ids = await appendStaged(
+    engine,
+    session,
+    request.entity,
+    stager.batches,
+    create,
+    (index): { location: ErrorLocation; what: string } => ({
+      location: { kind: 'file', file: request.path, line: lines[index] ?? 0 },
+      what: `line ${lines[index] ?? '?'}`,
+    }),
+  );
+  const elapsedMs = Math.round(performance.now() - started);
+  log.info('import_csv done', { entity: request.entity, rows: ids.count, elapsed_ms: elapsedMs });
+  return {
+    entity: request.entity,
+    path: request.path,
+    rows: ids.count,
+    ids,
+    created: create !== undefined,
+    ...(create === undefined
+      ? {}
+      : {
+          columns: create.columns.map((column) => ({
+            name: column.name,
+            type: column.type.kind === 'scalar' ? column.type.scalar : 'Int',
+          })),
+        }),
+    ...(skipped.length === 0 ? {} : { skipped }),
+    elapsed_ms: elapsedMs,
+  };
+}
+
+/** Convert one record's fields into the stager; NULL for table columns the file lacks. */
+function stageRecord(
+  record: CsvRecord,
+  mapping: readonly number[],
+  definition: TableDefinition,
+  types: readonly BuilderType[],
+  targets: readonly (TableView | undefined)[],
+  stager: BatchStager,
+  path: string,
+): void {
+  const fields = record.fields;
+  const filled = new Uint8Array(definition.columns.length);
+  for (let position = 0; position < fields.length; position++) {
+    const columnIndex = mapping[position]!;
+    if (columnIndex < 0) continue;
+    const column = definition.columns[columnIndex]!;
+    const builder = stager.builder(columnIndex);
+    const field = fields[position]!;
+    filled[columnIndex] = 1;
+    if (field === '') {
+      if (column.notNull) {
+        throw fieldError(
+          path,
+          record,
+          position,
+          column.name,
+          `the field is empty (NULL), and the column is NOT NULL in \`${definition.entity}\``,
+        );
+      }
+      builder.appendNull();
+      continue;
+    }
+    try {
+      appendText(builder, types[columnIndex]!, field);
+    } catch (error) {
+      if (!(error instanceof CatrustError)) throw error;
+      throw fieldError(path, record, position, column.name, error.bareMessage, {
+        value: field.length > 200 ? `${field.slice(0, 200)}…` : field,
+      });
+    }
+    const target = targets[columnIndex];
+    if (target !== undefined && column.type.kind === 'foreignKey') {
+      const rowId = Number(field.trim());
+      if (!target.isActive(rowId)) {
+        throw fieldError(
+          path,
+          record,
+          position,
+          column.name,
+          `no active ${column.type.target} row ${rowId}`,
+        );
+      }
+    }
+  }
+  for (let columnIndex = 0; columnIndex < filled.length; columnIndex++) {
+    if (filled[columnIndex] === 1) continue;
+    // Only columns the file lacks altogether reach here: NOT NULL ones were refused before.
+    stager.builder(columnIndex).appendNull();
+  }
+  stager.endRow();
+}
