@@ -21,6 +21,7 @@ import {
   retellStoreError,
   type RestoreSource,
 } from '../../store/index.js';
+import { fieldLocation } from '../../common/index.js';
 import type { Engine, Session } from '../engine.js';
 import { GatewayError } from '../errors.js';
 import { replaceFile } from '../files.js';
@@ -40,11 +41,12 @@ async function readOptional(file: string): Promise<string | undefined> {
   }
 }
 
-async function refuseExisting(engine: Engine, name: string): Promise<void> {
+async function refuseExisting(engine: Engine, name: string, field: string): Promise<void> {
   if (await engine.store.has(name)) {
     throw new GatewayError('E_DATABASE_EXISTS', `database \`${name}\` exists already`, {
+      location: fieldLocation(field),
       hint: 'choose another name, or db_drop it first',
-      details: { field: 'name' },
+      details: { field },
     });
   }
 }
@@ -143,7 +145,7 @@ export async function restore(
   name: string,
   kind: 'wal' | 'snapshot',
 ): Promise<Record<string, unknown>> {
-  await refuseExisting(engine, name);
+  await refuseExisting(engine, name, 'name');
   const file = engine.files.resolve(path, 'path', 'read');
   let source: RestoreSource = { kind, file };
   let addFiles: ((staging: string) => Promise<void>) | undefined;
@@ -187,7 +189,7 @@ export async function saveAs(
   as: string,
 ): Promise<Record<string, unknown>> {
   const { name, state } = await engine.current(session);
-  await refuseExisting(engine, as);
+  await refuseExisting(engine, as, 'as');
   const report = await copyDatabase(state.database, engine.store.directory, as, {
     passphrase: engine.options.walKey,
     addFiles: keptFiles(engine, name),

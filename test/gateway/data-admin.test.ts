@@ -400,7 +400,7 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
     assert.match(String(corrupt['message']), /backups\/damaged\.wal line \d+/);
     assert.doesNotMatch(String(corrupt['message']), /restoring|\/tmp\//);
     failed(restored[3], 'E_STORE_CORRUPT');
-    failed(restored[4], 'E_DATABASE_EXISTS');
+    failed(restored[4], 'E_DATABASE_EXISTS', 'name');
     failed(restored[5], 'E_NOT_FOUND', 'path');
     failed(restored[6], 'E_PATH', 'path');
     failed(restored[7], 'E_ARG_TYPE', 'name');
@@ -530,8 +530,8 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
     const saved = ok(replies[1]);
     assert.equal(saved['database'], 'branch');
     assert.equal(saved['current'], 'example');
-    failed(replies[2], 'E_DATABASE_EXISTS');
-    failed(replies[3], 'E_DATABASE_EXISTS');
+    failed(replies[2], 'E_DATABASE_EXISTS', 'as');
+    failed(replies[3], 'E_DATABASE_EXISTS', 'as');
     failed(replies[4], 'E_ARG_TYPE', 'as');
     assert.equal(ok(replies[5])['current'], 'example');
     ok(replies[6]);
