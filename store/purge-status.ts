@@ -7,17 +7,15 @@
  * deleted value, and a compaction rewrites the WAL without any of them, so after either the
  * counts start from zero.
  *
- * The WAL is read once, up to its written size, each line checked by its checksum. Only the
- * entries' JSON is read: a record's binary payload (bulk column bytes) is skipped, since
- * deletes and updates name their rows in the JSON.
+ * The WAL is read once, up to its written size, each record checked as recovery checks it
+ * (wal-line.ts); deletes and updates name their rows in the entries' JSON.
  */
 import { open } from 'node:fs/promises';
 import { Checksum } from './checksum.js';
 import type { Database } from './database.js';
-import type { EncryptionKey } from './encryption.js';
 import { corruptError } from './errors.js';
-import { NEWLINE, parseWalLine } from './wal-line.js';
-import { entryPlace } from './wal-writer.js';
+import { readWalRecord } from './wal-line.js';
+import { decodeWalEntry } from './wal-recovery.js';
 
 export interface EntityPurgeStatus {
   /** Deleted rows whose values are still in the database's files. */
@@ -50,29 +48,21 @@ function rowIds(value: unknown): number[] {
   return Array.isArray(value) ? value.filter((row): row is number => typeof row === 'number') : [];
 }
 
-/**
- * The ops of a non-base entry (opened with `key` when the WAL is encrypted); undefined for a
- * base part; a reason when the entry cannot be read.
- */
-function entryOps(
-  entry: Record<string, unknown>,
-  key: EncryptionKey | undefined,
-): unknown[] | undefined | string {
-  if (entry['base'] !== undefined) return undefined;
-  const lsn = entry['s'];
-  if (typeof lsn !== 'number') return 'the entry has no sequence number';
-  let ops = entry['ops'];
-  const sealed = entry['x'];
-  if (key !== undefined && typeof sealed === 'string') {
-    const opened = key.open(Buffer.from(sealed, 'base64'), entryPlace('s', lsn));
-    if (opened === undefined) return 'the entry fails authentication';
-    try {
-      ops = JSON.parse(opened.toString('utf8')) as unknown;
-    } catch {
-      return 'the decrypted entry is not JSON';
+/** The first `size` bytes of `file` (fewer if it is shorter). */
+async function readPrefix(file: string, size: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const bytes = Buffer.alloc(size);
+    let read = 0;
+    while (read < size) {
+      const { bytesRead } = await handle.read(bytes, read, size - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
     }
+    return bytes.subarray(0, read);
+  } finally {
+    await handle.close();
   }
-  return Array.isArray(ops) ? (ops as unknown[]) : 'the entry has no ops';
 }
 
 /** The purge status of a database opened from files; undefined for one in memory. */
@@ -80,20 +70,7 @@ export async function purgeStatus(database: Database): Promise<PurgeStatus | und
   const writer = database.walWriter;
   if (writer === undefined) return undefined;
   const size = writer.sizeBytes;
-  const handle = await open(writer.file, 'r');
-  let bytes: Buffer;
-  try {
-    bytes = Buffer.alloc(size);
-    let read = 0;
-    while (read < size) {
-      const { bytesRead } = await handle.read(bytes, read, size - read, read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
-    }
-    bytes = bytes.subarray(0, read);
-  } finally {
-    await handle.close();
-  }
+  const bytes = await readPrefix(writer.file, size);
   const checksum = await Checksum.create();
   const counting = new Map<string, Counting>();
   const dropped = new Set<string>();
@@ -107,33 +84,27 @@ export async function purgeStatus(database: Database): Promise<PurgeStatus | und
   };
   let entries = 0;
   let position = 0;
-  let lineNumber = 0;
+  let recordNumber = 0;
   while (position < bytes.length) {
-    const end = bytes.indexOf(NEWLINE, position);
-    // A line being appended right now is past the size read, or ends without its newline.
-    if (end < 0) break;
-    lineNumber++;
-    const parsed = parseWalLine(bytes.subarray(position, end), checksum);
-    position = end + 1;
-    if (!parsed.ok) {
-      throw corruptError(writer.file, `WAL ${writer.file} line ${lineNumber}: ${parsed.reason}`, {
-        line: lineNumber,
+    const read = readWalRecord(bytes, position, checksum);
+    // A record being appended right now ends past the size read.
+    if (read.kind === 'torn') break;
+    recordNumber++;
+    if (read.kind === 'bad') {
+      throw corruptError(writer.file, `WAL ${writer.file} record ${recordNumber}: ${read.reason}`, {
+        offset: position,
       });
     }
-    if (!isRecord(parsed.entry) || 'key' in parsed.entry) continue;
-    const bin = parsed.entry['bin'];
-    if (isRecord(bin) && typeof bin['n'] === 'number') {
-      // A payload of n bytes and a newline follow the line; one still being written ends here.
-      if (position + bin['n'] + 1 > bytes.length) break;
-      position += bin['n'] + 1;
-    }
-    const ops = entryOps(parsed.entry, writer.key);
-    if (typeof ops === 'string') {
-      throw corruptError(writer.file, `WAL ${writer.file} line ${lineNumber}: ${ops}`, {
-        line: lineNumber,
+    position = read.end;
+    if (typeof read.entry === 'object' && read.entry !== null && 'key' in read.entry) continue;
+    const entry = decodeWalEntry(read.entry, writer.key, read.payload);
+    if (typeof entry === 'string') {
+      throw corruptError(writer.file, `WAL ${writer.file} record ${recordNumber}: ${entry}`, {
+        offset: position,
       });
     }
-    if (ops === undefined) continue;
+    if (entry.base || !Array.isArray(entry.ops)) continue;
+    const ops = entry.ops as unknown[];
     entries++;
     for (const op of ops) {
       if (!isRecord(op) || typeof op['entity'] !== 'string') continue;
