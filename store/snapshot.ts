@@ -51,6 +51,7 @@ import {
   type ColumnContent,
 } from './table-state.js';
 import type { Representation } from './vectors.js';
+import { writeAllAt } from './wal-writer.js';
 
 const MAGIC = Buffer.from('CATRUST2');
 const FORMAT_VERSION = 2;
@@ -71,8 +72,12 @@ const WIDTHS: Readonly<Record<Representation, number>> = {
 interface Block {
   readonly offset: number;
   readonly length: number;
-  readonly checksum: string;
+  /** Filled in as the block is written (a placeholder of the same length until then). */
+  checksum: string;
 }
+
+/** A checksum's stand-in while the directory's layout is computed: the same 16 characters. */
+const PENDING_CHECKSUM = '0000000000000000';
 
 interface ColumnEntry extends Block {
   readonly representation: Representation;
@@ -128,25 +133,35 @@ function bitsCopy(bitmap: Uint8Array, bits: number): Buffer {
   return copy;
 }
 
-/** Write `version` to `file` (created or replaced) and fsync it. Returns the file's size. */
+/**
+ * Write `version` to `file` (created or replaced) and fdatasync it. Returns the file's size.
+ *
+ * The blocks are laid out first (their lengths are known before their bytes are sealed or
+ * checksummed, and a checksum is 16 characters whatever its value), so the directory's length
+ * and every block's offset are fixed up front. Then each block is checksummed (and sealed) on
+ * this thread while the previous one is being written by the I/O pool; the header and the
+ * directory, with the checksums filled in, go last; one fdatasync covers the file.
+ */
 export async function writeSnapshot(
   file: string,
   version: DatabaseVersion,
   checksum: Checksum,
   key?: EncryptionKey,
 ): Promise<number> {
-  const blocks: Buffer[][] = [];
+  const pending: { plain: Buffer[]; place: string; entry: Block }[] = [];
   let position = 0;
-  const addBlock = (plain: Buffer[], place: string): Block => {
-    const parts =
-      key === undefined
-        ? plain
-        : [key.seal(Buffer.concat(plain), `snapshot:${version.lsn}:${place}`)];
-    const length = parts.reduce((sum, part) => sum + part.length, 0);
-    const block = { offset: position, length, checksum: checksum.hexOf(parts) };
-    blocks.push(parts);
+  const overhead = key === undefined ? 0 : SEAL_OVERHEAD_BYTES;
+  /** Lay out a block; `entry` makes its directory entry (whose checksum is filled in later). */
+  const addBlock = <E extends Block>(
+    plain: Buffer[],
+    place: string,
+    entry: (block: Block) => E,
+  ): E => {
+    const length = plain.reduce((sum, part) => sum + part.length, 0) + overhead;
+    const made = entry({ offset: position, length, checksum: PENDING_CHECKSUM });
+    pending.push({ plain, place: `snapshot:${version.lsn}:${place}`, entry: made });
     position += length;
-    return block;
+    return made;
   };
   const tables = [...version.tables.values()].map((table) => {
     const rowCount = table.rowCount;
@@ -212,18 +227,18 @@ export async function writeSnapshot(
         labels.length === 0 ? Buffer.alloc(0) : Buffer.from(JSON.stringify(labels));
       const valuesBytes = rowCount * width;
       const validityBytes = hasValidity ? bitmapBytes(rowCount) : 0;
-      const block = addBlock(
+      return addBlock(
         [...values, ...validity, dictionaryPart, labelsPart],
         `${table.entity}:${columnIndex}`,
+        (block) => ({
+          representation,
+          ...block,
+          valuesBytes,
+          validityBytes,
+          dictionaryBytes: dictionaryPart.length,
+          labelsBytes: labelsPart.length,
+        }),
       );
-      return {
-        representation,
-        ...block,
-        valuesBytes,
-        validityBytes,
-        dictionaryBytes: dictionaryPart.length,
-        labelsBytes: labelsPart.length,
-      };
     });
     let deleted: Block | undefined;
     if (table.activeRowCount < rowCount) {
@@ -238,7 +253,7 @@ export async function writeSnapshot(
             : bitsCopy(bitmap, rowsInChunk(rowCount, chunkIndex)),
         );
       }
-      deleted = addBlock(parts, `${table.entity}:deleted`);
+      deleted = addBlock(parts, `${table.entity}:deleted`, (block) => block);
     }
     return {
       definition: table.definition,
@@ -254,47 +269,71 @@ export async function writeSnapshot(
   header.writeUInt32LE(key === undefined ? 0 : ENCRYPTED, 12);
   header.writeBigUInt64LE(BigInt(version.lsn), 24);
   // Block offsets were counted from the first block; the directory records file offsets.
-  const directory = relocate(tables, version.lsn, checksum, header, key);
+  const dataStart = directoryLayout(tables, version.lsn, overhead);
   const handle = await open(file, 'w');
   try {
-    await handle.writev([header, directory, ...blocks.flat()]);
-    await handle.sync();
+    let writing: Promise<void> = Promise.resolve();
+    for (const { plain, place, entry } of pending) {
+      const parts = key === undefined ? plain : key.sealParts(plain, place);
+      entry.checksum = checksum.hexOf(parts);
+      // The previous block was being written while this one was checksummed.
+      await writing;
+      writing = writeAllAt(handle, parts, dataStart + entry.offset);
+    }
+    await writing;
+    const directory = finalDirectory(tables, version.lsn, dataStart, checksum, header, key);
+    await writeAllAt(handle, [header, directory], 0);
+    await handle.datasync();
   } finally {
     await handle.close();
   }
-  return HEADER_BYTES + directory.length + position;
+  return dataStart + position;
+}
+
+/** The stored directory's JSON with block offsets shifted by `dataStart` (file offsets). */
+function directoryJson(tables: unknown, lsn: number, dataStart: number): Buffer {
+  return Buffer.from(
+    JSON.stringify({ lsn, tables }, (field, value: unknown) =>
+      field === 'offset' && typeof value === 'number' ? value + dataStart : value,
+    ),
+  );
 }
 
 /**
- * The directory with block offsets shifted past the header and the directory itself; the shift
- * can lengthen the directory, so repeat until its length is stable. Fills the header's length
- * and checksum fields.
+ * Where the blocks start: past the header and the directory, whose length depends on the
+ * offsets it records — repeat until it is stable. Checksums may still be placeholders (the
+ * same length as the real ones).
  */
-function relocate(
+function directoryLayout(tables: unknown, lsn: number, overhead: number): number {
+  let length = directoryJson(tables, lsn, 0).length;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const next = directoryJson(tables, lsn, HEADER_BYTES + length + overhead).length;
+    if (next === length) return HEADER_BYTES + length + overhead;
+    length = next;
+  }
+  throw new StoreError('E_STORE_IO', 'snapshot directory offsets did not settle');
+}
+
+/**
+ * The stored directory (sealed when encrypted) with the blocks' checksums, which must have the
+ * length `directoryLayout` planned for; fills the header's length and checksum fields.
+ */
+function finalDirectory(
   tables: unknown,
   lsn: number,
+  dataStart: number,
   checksum: Checksum,
   header: Buffer,
   key: EncryptionKey | undefined,
 ): Buffer {
-  const overhead = key === undefined ? 0 : SEAL_OVERHEAD_BYTES;
-  let plain = Buffer.from(JSON.stringify({ lsn, tables }));
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const dataStart = HEADER_BYTES + plain.length + overhead;
-    const next = Buffer.from(
-      JSON.stringify({ lsn, tables }, (field, value: unknown) =>
-        field === 'offset' && typeof value === 'number' ? value + dataStart : value,
-      ),
-    );
-    if (next.length === plain.length) {
-      const stored = key === undefined ? next : key.seal(next, `snapshot:${lsn}:directory`);
-      header.writeUInt32LE(stored.length, 16);
-      header.write(checksum.hexOf([header.subarray(0, 32), stored]), 32, 'latin1');
-      return stored;
-    }
-    plain = next;
+  const plain = directoryJson(tables, lsn, dataStart);
+  const stored = key === undefined ? plain : key.seal(plain, `snapshot:${lsn}:directory`);
+  if (HEADER_BYTES + stored.length !== dataStart) {
+    throw new StoreError('E_STORE_IO', 'the snapshot directory changed length while written');
   }
-  throw new StoreError('E_STORE_IO', 'snapshot directory offsets did not settle');
+  header.writeUInt32LE(stored.length, 16);
+  header.write(checksum.hexOf([header.subarray(0, 32), stored]), 32, 'latin1');
+  return stored;
 }
 
 /** The LSN in a snapshot's header, not yet verified (to compare with a WAL's base entry). */
