@@ -15,7 +15,6 @@ import {
   type Batch,
 } from '../data/vector.js';
 import { PlanError } from '../errors.js';
-import { compareScalars } from '../expr/compare.js';
 import type { Expr } from '../expr/expr.js';
 import type { LogicalPlan, SortKey } from '../logical/plan.js';
 import { executeAggregate } from './aggregate.js';
@@ -23,6 +22,7 @@ import type { ExecutionEnvironment } from './environment.js';
 import { evaluate, layoutOf, type Layout } from './evaluate.js';
 import { executeJoin } from './join.js';
 import { rowKey, type RowKey } from './row-key.js';
+import { selectTop, sortOrder } from './top-k.js';
 
 const EMPTY_LAYOUT: Layout = new Map();
 const ONE_ROW: Batch = { length: 1, columns: [] };
@@ -340,52 +340,6 @@ function collect(plan: LogicalPlan, input: Iterable<Batch>, env: ExecutionEnviro
   };
 }
 
-/** Row order of a batch under sort keys (stable: ties keep the batch's order). */
-function sortOrder(
-  batch: Batch,
-  keys: readonly SortKey[],
-  layout: Layout,
-  env: ExecutionEnvironment,
-): number[] {
-  const comparators = keys.map((key): ((a: number, b: number) => number) => {
-    const vector = evaluate(key.expr, batch, layout, env);
-    const direction = key.descending ? -1 : 1;
-    const nullOrder = key.nullsFirst ? -1 : 1;
-    if (vector.kind === 'number') {
-      const values = vector.values;
-      const validity = vector.validity;
-      return (a, b) => {
-        if (validity !== undefined) {
-          const validA = (validity[a >>> 3]! & (1 << (a & 7))) !== 0;
-          const validB = (validity[b >>> 3]! & (1 << (b & 7))) !== 0;
-          if (!validA || !validB) return validA === validB ? 0 : validA ? -nullOrder : nullOrder;
-        }
-        const x = values[a]!;
-        const y = values[b]!;
-        return x < y ? -direction : x > y ? direction : 0;
-      };
-    }
-    const values: Value[] = new Array<Value>(batch.length);
-    for (let row = 0; row < batch.length; row++) values[row] = valueAt(vector, row);
-    const type = key.expr.type;
-    return (a, b) => {
-      const x = values[a] ?? null;
-      const y = values[b] ?? null;
-      if (x === null || y === null) return x === y ? 0 : x === null ? nullOrder : -nullOrder;
-      return direction * compareScalars(type, x, y);
-    };
-  });
-  const order = Array.from({ length: batch.length }, (_, row) => row);
-  order.sort((a, b) => {
-    for (const comparator of comparators) {
-      const compared = comparator(a, b);
-      if (compared !== 0) return compared;
-    }
-    return a - b;
-  });
-  return order;
-}
-
 function concatBatches(plan: LogicalPlan, first: Batch, second: Batch): Batch {
   return {
     length: first.length + second.length,
@@ -393,35 +347,6 @@ function concatBatches(plan: LogicalPlan, first: Batch, second: Batch): Batch {
       concatVectors(column.type, [first.columns[index]!, second.columns[index]!]),
     ),
   };
-}
-
-/**
- * Rows of `batch` that can still enter a full top-k whose worst kept row has first-key value
- * `worst`: a cheap pre-filter on the first key when it is a number vector (undefined: no filter).
- */
-function topKCandidates(
-  batch: Batch,
-  key: SortKey,
-  worst: Value,
-  layout: Layout,
-  env: ExecutionEnvironment,
-): Int32Array | undefined {
-  if (typeof worst !== 'number') return undefined;
-  const vector = evaluate(key.expr, batch, layout, env);
-  if (vector.kind !== 'number') return undefined;
-  const values = vector.values;
-  const validity = vector.validity;
-  const indexes = new Int32Array(batch.length);
-  let count = 0;
-  for (let row = 0; row < batch.length; row++) {
-    if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) {
-      if (key.nullsFirst) indexes[count++] = row;
-      continue;
-    }
-    const value = values[row]!;
-    if (key.descending ? value >= worst : value <= worst) indexes[count++] = row;
-  }
-  return indexes.subarray(0, count);
 }
 
 function* sort(
@@ -437,27 +362,23 @@ function* sort(
   if (keep === undefined) {
     all = collect(inputPlan, input, env);
     const order = sortOrder(all, keys, layout, env);
-    all = gatherBatch(all, Int32Array.from(order), order.length);
+    all = gatherBatch(all, order, order.length);
   } else {
-    // Top-k: keep the best `keep` rows seen so far; later batches are pre-filtered against
-    // the worst kept row's first key and merged in.
+    // Top-k: each batch's best `keep` rows (a bounded heap, no full sort) merged with the best
+    // kept so far; kept rows come first, so ties keep input order.
     let kept: Batch | undefined;
-    const firstKey = keys[0]!;
     for (const batch of input) {
       if (keep === 0) break;
-      let candidates = batch;
-      if (kept !== undefined && kept.length >= keep) {
-        const worst = valueAt(evaluate(firstKey.expr, kept, layout, env), kept.length - 1);
-        const indexes = topKCandidates(batch, firstKey, worst, layout, env);
-        if (indexes !== undefined) {
-          if (indexes.length === 0) continue;
-          candidates = gatherBatch(batch, indexes, indexes.length);
-        }
+      const best = selectTop(batch, keys, keep, layout, env);
+      if (best.length === 0) continue;
+      const chosen = gatherBatch(batch, best, best.length);
+      if (kept === undefined) {
+        kept = chosen;
+        continue;
       }
-      const merged = kept === undefined ? candidates : concatBatches(inputPlan, kept, candidates);
-      const order = sortOrder(merged, keys, layout, env);
-      const best = Int32Array.from(order.slice(0, keep));
-      kept = gatherBatch(merged, best, best.length);
+      const merged = concatBatches(inputPlan, kept, chosen);
+      const order = selectTop(merged, keys, keep, layout, env);
+      kept = gatherBatch(merged, order, order.length);
     }
     all = kept ?? {
       length: 0,

@@ -260,6 +260,41 @@ function checkAggregates(
   }
 }
 
+interface OrderKey {
+  readonly column: 'k' | 'x' | 'y' | 's';
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+const orderKeyArbitrary: fc.Arbitrary<OrderKey> = fc.record({
+  column: fc.constantFrom<OrderKey['column']>('k', 'x', 'y', 's'),
+  descending: fc.boolean(),
+  nullsFirst: fc.boolean(),
+});
+
+/** Stable sort of the active rows (ids are their positions among all rows) under the keys. */
+function referenceOrder(
+  rows: readonly Row[],
+  deletions: readonly number[],
+  keys: readonly OrderKey[],
+): number[] {
+  const deleted = new Set(rows.length === 0 ? [] : deletions.map((d) => d % rows.length));
+  const ids = rows.map((_, index) => index).filter((index) => !deleted.has(index));
+  return ids.sort((a, b) => {
+    for (const key of keys) {
+      const x = rows[a]![key.column];
+      const y = rows[b]![key.column];
+      if (x === null || y === null) {
+        if (x === y) continue;
+        return (x === null) === key.nullsFirst ? -1 : 1;
+      }
+      if (x < y) return key.descending ? 1 : -1;
+      if (x > y) return key.descending ? -1 : 1;
+    }
+    return a - b;
+  });
+}
+
 describe('executor fast paths', () => {
   before(async () => {
     await loadSqlParser();
@@ -268,7 +303,7 @@ describe('executor fast paths', () => {
   it('aggregates agree with a reference over memory tables (nulls, deletions, many batches)', () => {
     fc.assert(
       fc.property(
-        fc.array(rowArbitrary, { maxLength: 120 }),
+        fc.array(rowArbitrary, { maxLength: 120, size: 'max' }),
         fc.array(fc.nat(), { maxLength: 30 }),
         fc.constantFrom(8, 16, 64, 65_536),
         (rows, deletions, batchRowsMax) => {
@@ -277,6 +312,39 @@ describe('executor fast paths', () => {
         },
       ),
       { numRuns: 150, seed: 51 },
+    );
+  });
+
+  it('ORDER BY … LIMIT (top-k heap) and full sorts agree with a stable reference sort', () => {
+    fc.assert(
+      fc.property(
+        fc.array(rowArbitrary, { maxLength: 150, size: 'max' }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        fc.array(orderKeyArbitrary, { minLength: 1, maxLength: 3 }),
+        fc.option(fc.nat({ max: 40 }), { nil: undefined }),
+        fc.nat({ max: 20 }),
+        fc.constantFrom(8, 16, 64, 65_536),
+        (rows, deletions, keys, limit, offset, batchRowsMax) => {
+          const source = new MemoryDatabase([memoryTable(rows, deletions)]);
+          const orderBy = keys
+            .map(
+              (key) =>
+                `${key.column}${key.descending ? ' DESC' : ''} NULLS ${key.nullsFirst ? 'FIRST' : 'LAST'}`,
+            )
+            .join(', ');
+          const tail =
+            limit === undefined ? ` OFFSET ${offset}` : ` LIMIT ${limit} OFFSET ${offset}`;
+          const ids = resultRows(
+            runSql(source, `SELECT id, x FROM t ORDER BY ${orderBy}${tail}`, [], { batchRowsMax }),
+          ).map((row) => row[0]);
+          const expected = referenceOrder(rows, deletions, keys).slice(
+            offset,
+            limit === undefined ? undefined : offset + limit,
+          );
+          assert.deepEqual(ids, expected, `ORDER BY ${orderBy}${tail}`);
+        },
+      ),
+      { numRuns: 300, seed: 52 },
     );
   });
 
