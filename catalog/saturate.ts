@@ -61,6 +61,12 @@ export interface SaturateOptions {
   readonly instanceRowsMax?: number | undefined;
   /** Steps of typeside-equation matching (default `limits.congruenceStepsMax`). */
   readonly congruenceStepsMax?: number | undefined;
+  /**
+   * Whether a NOT NULL attribute (compact `!`) left without a value is an error (default true).
+   * False for instances that are not data but shapes — Π's representables y(X), whose unknown
+   * values stand for whatever the source rows will give them.
+   */
+  readonly checkNotNull?: boolean | undefined;
 }
 
 /** What the caller knows about an equation id: its text and where it was written. */
@@ -537,7 +543,7 @@ export class Saturator {
       this.schema.entities.map((entity) => this.#table(entity.index)),
       generatorRows,
     );
-    this.#checkNotNull(instance);
+    if (this.#options.checkNotNull !== false) this.#checkNotNull(instance);
     if (this.errors.length > 0) throw new SaturationFailed(this.errors);
     return instance;
   }

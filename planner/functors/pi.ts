@@ -230,7 +230,12 @@ export function representableInstance(
   try {
     return saturate(
       { schema: target, generators: [{ name: entity, sort: entitySort(entity) }], equations: [] },
-      { name: `y(${entity})`, instanceRowsMax: options.pathsMax ?? PATHS_MAX_DEFAULT },
+      {
+        name: `y(${entity})`,
+        instanceRowsMax: options.pathsMax ?? PATHS_MAX_DEFAULT,
+        // y(X)'s unknown values are variables: a NOT NULL attribute gets its value from the rows.
+        checkNotNull: false,
+      },
     );
   } catch (error) {
     if (!(error instanceof CatalogError) || error.code !== 'E_INSTANCE_INFINITE') throw error;
