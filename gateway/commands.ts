@@ -16,8 +16,10 @@ import {
   type JsonValue,
 } from './args.js';
 import { command, NAME, type Command } from './command.js';
+import { SYSTEM_TABLE_PREFIX } from '../planner/index.js';
 import { GatewayError } from './errors.js';
 import { DATA_COMMANDS } from './data/index.js';
+import { FUNCTOR_COMMANDS } from './functors/commands.js';
 import { INTERCHANGE_COMMANDS } from './interchange/index.js';
 
 const TABLE: readonly Command[] = [
@@ -274,8 +276,10 @@ const TABLE: readonly Command[] = [
       const view = await engine.view(session);
       return {
         database: session.database,
+        // The migrations' system tables (lineage, checkpoints) are not the user's entities.
         tables: view
           .entities()
+          .filter((entity) => !entity.startsWith(SYSTEM_TABLE_PREFIX))
           .map((entity) => ({ entity, rows: view.table(entity).activeRowCount })),
       };
     },
@@ -284,7 +288,10 @@ const TABLE: readonly Command[] = [
 
 /** Every command of every area, by name. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(
-  [...TABLE, ...DATA_COMMANDS, ...INTERCHANGE_COMMANDS].map((c) => [c.name, c]),
+  [...TABLE, ...DATA_COMMANDS, ...INTERCHANGE_COMMANDS, ...FUNCTOR_COMMANDS].map((c) => [
+    c.name,
+    c,
+  ]),
 );
 
 export type { Command, CommandContext } from './command.js';
