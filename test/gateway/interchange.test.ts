@@ -768,6 +768,26 @@ describe('gateway: import_csv of a large file', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('stops an import past --request-timeout-ms with E_TIMEOUT, having written nothing', async () => {
+    const server = await startServe(['--data-dir', dir, '--request-timeout-ms', '300']);
+    try {
+      const [created, reply] = await exchange(server.port, [
+        json({ id: 1, cmd: 'db_create', name: 'slow' }),
+        json({ id: 2, cmd: 'import_csv', entity: 'People', path: 'large.csv', create: true }),
+      ]);
+      assert.equal(created?.ok, true, json(created));
+      assert.ok(reply !== undefined);
+      assert.equal(errorOf(reply).code, 'E_TIMEOUT');
+      const tables = await exchange(server.port, [
+        json({ id: 1, cmd: 'db_use', name: 'slow' }),
+        json({ id: 2, cmd: 'stats' }),
+      ]);
+      assert.deepEqual(tables[1]?.['tables'], [], 'nothing was created');
+    } finally {
+      await stopServe(server);
+    }
+  });
+
   it('streams 200 k rows into one transaction with progress in the log and bounded memory', async () => {
     const server = await startLoggingServe(['--data-dir', dir, '--example']);
     try {
