@@ -40,6 +40,8 @@ export interface Token {
   span: Span | undefined;
 }
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 // Character classes of ASCII, looked up by char code (the hot loop avoids regular expressions).
 const CLASS_IDENT_START = 1;
 const CLASS_DIGIT = 2;
@@ -194,6 +196,8 @@ export class Scanner {
   }
 
   private readonly names = new NameTable();
+  /** Tokens given back by `recycle`, reused by `token`. */
+  private readonly spare: Writable<Token>[] = [];
 
   /** The lexical error of an `invalid` token. */
   errorOf(token: Token): CqlSyntaxError | undefined {
@@ -402,25 +406,59 @@ export class Scanner {
     // The token is reported at its opening quote, even when it spans lines.
     const startsLine = startLine !== this.lastTokenLine;
     this.lastTokenLine = this.line;
-    const column = start - startLineStart + 1;
-    return {
-      kind: 'string',
-      text: value,
+    return this.token(
+      'string',
+      value,
       quote,
-      line: startLine,
-      column,
-      offset: start,
+      startLine,
+      start - startLineStart + 1,
+      start,
       startsLine,
-      span: undefined,
-    };
+    );
   }
 
   private make(kind: TokenKind, text: string, start: number, quote: '"' | "'" | undefined): Token {
     const startsLine = this.line !== this.lastTokenLine;
     this.lastTokenLine = this.line;
-    const line = this.line;
-    const column = start - this.lineStart + 1;
-    return { kind, text, quote, line, column, offset: start, startsLine, span: undefined };
+    return this.token(kind, text, quote, this.line, start - this.lineStart + 1, start, startsLine);
+  }
+
+  /** A token object: a recycled one when the reader gave some back, else a new one. */
+  private token(
+    kind: TokenKind,
+    text: string,
+    quote: '"' | "'" | undefined,
+    line: number,
+    column: number,
+    offset: number,
+    startsLine: boolean,
+  ): Token {
+    const token = this.spare.pop();
+    if (token === undefined) {
+      return { kind, text, quote, line, column, offset, startsLine, span: undefined };
+    }
+    token.kind = kind;
+    token.text = text;
+    token.quote = quote;
+    token.line = line;
+    token.column = column;
+    token.offset = offset;
+    token.startsLine = startsLine;
+    token.span = undefined;
+    return token;
+  }
+
+  /**
+   * Give back tokens the reader will never look at again (the parser's, once a declaration is
+   * read) to be reused for the next ones: a 10 MB program has two million tokens, and making
+   * each a new object was a third of everything the parser allocates (bench/parse.ts). Holds at
+   * most as many tokens as the reader had at once.
+   */
+  recycle(tokens: readonly Token[], count: number): void {
+    for (let index = 0; index < count; index++) {
+      const token = tokens[index];
+      if (token !== undefined) this.spare.push(token);
+    }
   }
 
   /** An `invalid` token covering [start, end), its error recorded; lexing resumes at `end`. */

@@ -17,7 +17,13 @@ export class TokenStream {
   private position = 0;
   /** Absolute index of `buffer[0]`. */
   private base = 0;
-  private buffer: Token[] = [];
+  /**
+   * The tokens read and not yet released are `buffer[0 .. count)`; the slots after them are
+   * stale. The array only grows (to the most tokens one declaration needed), so that reading
+   * a declaration allocates no array.
+   */
+  private readonly buffer: Token[] = [];
+  private count = 0;
   private depth = 0;
 
   constructor(
@@ -28,10 +34,14 @@ export class TokenStream {
   peek(ahead = 0): Token {
     const wanted = this.position + ahead - this.base;
     const buffer = this.buffer;
-    while (buffer.length <= wanted) {
-      const last = buffer[buffer.length - 1];
+    if (wanted < this.count) return buffer[wanted] as Token;
+    while (this.count <= wanted) {
+      const last = this.count > 0 ? (buffer[this.count - 1] as Token) : undefined;
       if (last !== undefined && last.kind === 'eof') return last;
-      buffer.push(this.scanner.next());
+      const token = this.scanner.next();
+      if (this.count < buffer.length) buffer[this.count] = token;
+      else buffer.push(token);
+      this.count++;
     }
     return buffer[wanted] as Token;
   }
@@ -51,11 +61,19 @@ export class TokenStream {
     this.position = value;
   }
 
-  /** Forget the tokens before the current one (nothing before it will be read again). */
+  /**
+   * Forget the tokens before the current one (nothing before it will be read again): they go
+   * back to the scanner for reuse, so no token read before this call may be kept by the caller.
+   */
   release(): void {
     const consumed = this.position - this.base;
     if (consumed <= 0) return;
-    this.buffer = this.buffer.slice(consumed);
+    const buffer = this.buffer;
+    this.scanner.recycle(buffer, consumed);
+    for (let index = consumed; index < this.count; index++) {
+      buffer[index - consumed] = buffer[index] as Token;
+    }
+    this.count -= consumed;
     this.base = this.position;
   }
 

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseProgram, tokenize } from '../../cql/index.js';
+import { equalModuloSpans, parseProgram, printProgram, tokenize } from '../../cql/index.js';
 
 const NAME_START = ['a', 'b', 'z', 'A', 'Q', '_', '$', 'é', 'Ж', 'λ'];
 const NAME_PART = [...NAME_START, '0', '7', '٣'];
@@ -86,6 +86,28 @@ describe('lexer name table', () => {
       tokens.map((token) => token.text),
       ['g2rnw', 'gjpba', 'g2rnw', 'gjpba', ''],
     );
+  });
+
+  it('reuses token objects across declarations without touching the AST already built', () => {
+    // The parser gives a declaration's tokens back to the scanner when it starts the next one;
+    // nothing of an earlier declaration may change, and each keeps its own names and places.
+    const module = (index: number): string =>
+      `schema S${index} {\n  entities E${index} F\n  foreign_keys f${index} : E${index} -> F\n}\n` +
+      `instance I${index} : S${index} {\n  F { x: }\n  E${index} { r${index}: f${index} = x }\n}\n`;
+    const modules = Array.from({ length: 40 }, (_, index) => module(index));
+    const program = parseProgram(modules.join(''));
+    assert.equal(program.declarations.length, 80);
+    program.declarations.forEach((declaration, position) => {
+      const index = Math.floor(position / 2);
+      const line = index * 8 + (position % 2 === 0 ? 1 : 5);
+      assert.ok(declaration.kind !== 'OptionsDecl');
+      assert.equal(declaration.name.text, `${position % 2 === 0 ? 'S' : 'I'}${index}`);
+      assert.equal(declaration.span.line, line);
+      assert.equal(declaration.name.span.line, line);
+      const alone = parseProgram(modules[index] ?? '').declarations[position % 2];
+      assert.ok(equalModuloSpans(declaration, alone), `declaration ${position}`);
+    });
+    assert.equal(printProgram(parseProgram(printProgram(program))), printProgram(program));
   });
 
   it('gives every node starting at one token the same span', () => {
