@@ -19,6 +19,7 @@ import {
   exportJson,
   restoreDatabase,
   retellStoreError,
+  StoreError,
   type RestoreSource,
 } from '../../store/index.js';
 import { fieldLocation } from '../../common/index.js';
@@ -49,6 +50,15 @@ async function refuseExisting(engine: Engine, name: string, field: string): Prom
       details: { field },
     });
   }
+}
+
+/** A database created under the same name meanwhile (a race with another session). */
+function duplicateAsExisting(error: unknown, name: string, field: string): unknown {
+  if (!(error instanceof StoreError) || error.code !== 'E_STORE_DUPLICATE') return error;
+  return new GatewayError('E_DATABASE_EXISTS', `database \`${name}\` exists already`, {
+    location: fieldLocation(field),
+    details: { field },
+  });
 }
 
 /** Copy the kept program and migration history of database `from` into a staging folder. */
@@ -163,7 +173,7 @@ export async function restore(
       addFiles,
     });
   } catch (error) {
-    throw retellStoreError(error, file, path);
+    throw duplicateAsExisting(retellStoreError(error, file, path), name, 'name');
   }
   engine.files.closeToRequests(name);
   return {
@@ -190,10 +200,15 @@ export async function saveAs(
 ): Promise<Record<string, unknown>> {
   const { name, state } = await engine.current(session);
   await refuseExisting(engine, as, 'as');
-  const report = await copyDatabase(state.database, engine.store.directory, as, {
-    passphrase: engine.options.walKey,
-    addFiles: keptFiles(engine, name),
-  });
+  let report;
+  try {
+    report = await copyDatabase(state.database, engine.store.directory, as, {
+      passphrase: engine.options.walKey,
+      addFiles: keptFiles(engine, name),
+    });
+  } catch (error) {
+    throw duplicateAsExisting(error, as, 'as');
+  }
   engine.files.closeToRequests(as);
   return {
     database: as,

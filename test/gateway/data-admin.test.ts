@@ -19,6 +19,19 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
+import { CatrustError, valueFromJson } from '../../common/index.js';
+import { Engine } from '../../gateway/index.js';
+import {
+  createMemoryDatabase,
+  exportJson,
+  foreignKeyColumn,
+  labelledNull,
+  restoreDatabase,
+  scalarColumn,
+  Store,
+  tableDefinition,
+} from '../../store/index.js';
 import {
   exchange,
   startServe,
@@ -650,6 +663,239 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
       assert.ok(statSync(join(encrypted, 'audit.log')).size > 0);
     } finally {
       await stopServe(other);
+    }
+  });
+});
+
+describe('gateway: data administration in process (properties)', function () {
+  this.timeout(120_000);
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'catrust-data-admin-props-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a JSON export restores to the same tables, row ids, values and labelled nulls (random tables with deletions)', async () => {
+    const parent = tableDefinition('Parent', [
+      scalarColumn('name', 'String', { notNull: true }),
+      scalarColumn('score', 'Int'),
+      scalarColumn('ratio', 'Float'),
+    ]);
+    const child = tableDefinition('Child', [
+      scalarColumn('label', 'String'),
+      scalarColumn('since', 'Date', { notNull: true }),
+      scalarColumn('flag', 'Bool', { notNull: true }),
+      foreignKeyColumn('parent', 'Parent', { notNull: true }),
+    ]);
+    const text = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('Ann', 'é€', ''));
+    const parentRows = fc.array(
+      fc.record({
+        name: text,
+        score: fc.oneof(
+          fc.integer({ min: -1000, max: 1000 }),
+          fc.constant(null),
+          fc.constant('label'),
+        ),
+        ratio: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }),
+      }),
+      { minLength: 1, maxLength: 12 },
+    );
+    const childRows = fc.array(
+      fc.record({
+        label: fc.oneof(text, fc.constant(null), fc.constant('label')),
+        day: fc.integer({ min: 1, max: 28 }),
+        flag: fc.boolean(),
+        parent: fc.nat(),
+      }),
+      { maxLength: 12 },
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        parentRows,
+        childRows,
+        fc.array(fc.nat(), { maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        async (parents, children, deleteChildren, deleteParents) => {
+          run++;
+          const database = createMemoryDatabase('source', [parent, child]);
+          const transaction = await database.begin();
+          transaction.insertRows(
+            'Parent',
+            parents.map((row, index) => ({
+              name: row.name,
+              score: row.score === 'label' ? labelledNull(`p${index}.score`) : row.score,
+              ratio: row.ratio,
+            })),
+          );
+          transaction.insertRows(
+            'Child',
+            children.map((row, index) => ({
+              label: row.label === 'label' ? labelledNull(`c${index}.label`) : row.label,
+              since: valueFromJson('Date', `2024-02-${String(row.day).padStart(2, '0')}`, 'since'),
+              flag: row.flag,
+              parent: row.parent % parents.length,
+            })),
+          );
+          const childIds = [...new Set(deleteChildren.filter((id) => id < children.length))];
+          if (childIds.length > 0) transaction.delete('Child', childIds);
+          const parentIds = [...new Set(deleteParents.map((id) => id % parents.length))];
+          transaction.delete('Parent', parentIds, { cascade: true });
+          await transaction.commit();
+          const exported = JSON.parse(JSON.stringify(exportJson(database.view()))) as Json;
+          const name = `r${run}`;
+          const report = await restoreDatabase(dir, name, {
+            kind: 'json',
+            file: 'export.json',
+            document: exported,
+          });
+          assert.equal(
+            report.rows,
+            database.view().table('Parent').activeRowCount +
+              database.view().table('Child').activeRowCount,
+          );
+          const store = await Store.open(dir);
+          try {
+            const restored = await store.open(name);
+            const again = JSON.parse(JSON.stringify(exportJson(restored.view()))) as Json;
+            assert.deepEqual(again['tables'], exported['tables']);
+          } finally {
+            await store.close();
+          }
+        },
+      ),
+      { numRuns: 25, seed: 20261125 },
+    );
+  });
+
+  it('a damaged JSON export leaves no database (ids out of order, wrong types, bad definitions)', async () => {
+    const definition = {
+      entity: 'T',
+      columns: [{ name: 'n', type: { kind: 'scalar', scalar: 'Int' }, notNull: true }],
+    };
+    const documents: unknown[] = [
+      [],
+      { tables: 'no' },
+      { tables: [{ definition, rowCount: 1, rows: [{ id: 1, values: { n: 1 } }] }] },
+      {
+        tables: [
+          {
+            definition,
+            rowCount: 2,
+            rows: [
+              { id: 1, values: { n: 1 } },
+              { id: 0, values: { n: 2 } },
+            ],
+          },
+        ],
+      },
+      { tables: [{ definition, rowCount: 1, rows: [{ id: 0, values: { n: 'one' } }] }] },
+      { tables: [{ definition, rowCount: 1, rows: [{ id: 0, values: { n: { label: 'x' } } }] }] },
+      { tables: [{ definition: { entity: 'T' }, rowCount: 0, rows: [] }] },
+    ];
+    for (const [index, document] of documents.entries()) {
+      await assert.rejects(
+        restoreDatabase(dir, `bad${index}`, { kind: 'json', file: 'bad.json', document }),
+        (error: unknown) =>
+          error instanceof CatrustError &&
+          ['E_STORE_CORRUPT', 'E_STORE_NOT_NULL'].includes(error.code),
+        JSON.stringify(document),
+      );
+      assert.ok(!existsSync(join(dir, `bad${index}`)), `bad${index} left nothing`);
+    }
+    assert.deepEqual(
+      readdirSync(dir).filter((entry) => entry.startsWith('.restoring')),
+      [],
+    );
+  });
+
+  it('delete_where never answers an untyped error, and deletes exactly what the same condition counts', async () => {
+    const engine = await Engine.open({ dataDir: join(dir, 'engine') });
+    const session = engine.newSession('test');
+    const run = (fields: Request): Promise<Record<string, unknown>> =>
+      engine.execute(session, { id: 1, cmd: String(fields['cmd']), token: undefined, fields });
+    try {
+      await run({ cmd: 'db_create', name: 'fuzz' });
+      await run({
+        cmd: 'load',
+        cql: 'schema F { entities T Other  attributes n : T -> Int  s : T -> String  m : Other -> Int }\ninstance I : F { T { a: n = 1, s = "x"  b: n = 2, s = "y"  c: n = 3  d: n = 4, s = "x" } Other { o1: m = 9  o2: m = 8 } }',
+      });
+      const fragments = [
+        'true',
+        'false',
+        'n > 1',
+        'n = $1',
+        "s = 'x'",
+        's IS NULL',
+        'OR',
+        'AND',
+        'NOT',
+        '(',
+        ')',
+        'UNION',
+        'UNION ALL',
+        'INTERSECT',
+        'EXCEPT',
+        'SELECT id FROM "Other"',
+        'SELECT 1',
+        'WHERE',
+        'LIMIT 1',
+        'OFFSET 1',
+        'ORDER BY 1',
+        'GROUP BY id',
+        'HAVING true',
+        ';',
+        '--',
+        '/*',
+        '*/',
+        "'",
+        '"T"',
+        'id',
+        'IN',
+        'n IN (SELECT m - 7 FROM "Other")',
+        'DELETE FROM "T"',
+        ',',
+      ];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.constantFrom(...fragments), { minLength: 1, maxLength: 8 }),
+          async (parts) => {
+            const where = parts.join(' ');
+            const params = where.includes('$1') ? [2] : [];
+            await run({ cmd: 'begin' });
+            try {
+              let reply: Record<string, unknown>;
+              try {
+                reply = await run({ cmd: 'delete_where', entity: 'T', where, params });
+              } catch (error) {
+                assert.ok(error instanceof CatrustError, `${where}: ${String(error)}`);
+                return;
+              }
+              // Succeeded: the text is one condition, so counting with it gives one row.
+              const counted = (await engine.sql(
+                session,
+                `SELECT count(*) FROM "T" WHERE (${where})`,
+                params,
+              )) as { rows: unknown[][] };
+              assert.deepEqual(counted.rows, [[0]], `${where}: every matching row is deleted`);
+              const remaining = (await engine.sql(session, 'SELECT count(*) FROM "T"', [])) as {
+                rows: unknown[][];
+              };
+              assert.equal(Number(remaining.rows[0]![0]) + Number(reply['deleted']), 4, where);
+              const others = (await engine.sql(session, 'SELECT count(*) FROM "Other"', [])) as {
+                rows: unknown[][];
+              };
+              assert.deepEqual(others.rows, [[2]], `${where}: no other table touched`);
+            } finally {
+              await run({ cmd: 'rollback' });
+            }
+          },
+        ),
+        { numRuns: 300, seed: 7 },
+      );
+    } finally {
+      engine.endSession(session);
+      await engine.close();
     }
   });
 });
