@@ -124,9 +124,13 @@ function checkTyped(
     }
     case 'Int': {
       if (values instanceof Float64Array) {
+        // Math.floor compiles to one instruction; `value % 1` is a call to fmod per row.
         for (let index = 0; index < count; index++) {
           const value = values[index]!;
-          if ((value % 1 !== 0 || Math.abs(value) > Number.MAX_SAFE_INTEGER) && present(index)) {
+          if (
+            (Math.floor(value) !== value || Math.abs(value) > Number.MAX_SAFE_INTEGER) &&
+            present(index)
+          ) {
             bad(index, `number ${value}`);
           }
         }

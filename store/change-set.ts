@@ -101,8 +101,10 @@ export function insertOp(
   blob?: WalBlob,
 ): ChangeOp {
   const deleted: number[] = [];
-  for (let offset = 0; offset < count; offset++) {
-    if (!table.isActive(first + offset)) deleted.push(offset);
+  if (table.activeRowCount < table.rowCount) {
+    for (let offset = 0; offset < count; offset++) {
+      if (!table.isActive(first + offset)) deleted.push(offset);
+    }
   }
   const purged =
     purge && deleted.length > 0
