@@ -332,6 +332,52 @@ describe('gateway: import_csv, import_parquet, export_parquet', function () {
       );
     });
 
+    it('converts Bool spellings, trims non-String fields and refuses header mistakes', async () => {
+      const load = await send(server.port, {
+        cmd: 'load',
+        cql: 'schema Flags { entities Flag  attributes flag : Flag -> Bool  n : Flag -> Int  s : Flag -> String }',
+      });
+      assert.equal(load.ok, true, json(load));
+      file('in/flags.csv', 'flag,n,s\nTRUE, 1 , a \nf,2,b\nyes,3,c\nOff,4,d\n1,5,e\n0,6,f\n');
+      const flags = await send(server.port, {
+        cmd: 'import_csv',
+        entity: 'Flag',
+        path: 'in/flags.csv',
+      });
+      assert.equal(flags.ok, true, json(flags));
+      assert.deepEqual(await rows(server.port, 'SELECT flag, n, s FROM Flag ORDER BY id'), [
+        [true, 1, ' a '],
+        [false, 2, 'b'],
+        [true, 3, 'c'],
+        [false, 4, 'd'],
+        [true, 5, 'e'],
+        [false, 6, 'f'],
+      ]);
+      file('in/maybe.csv', 'flag\nmaybe\n');
+      const maybe = errorOf(
+        await send(server.port, { cmd: 'import_csv', entity: 'Flag', path: 'in/maybe.csv' }),
+      );
+      assert.match(maybe.message, /in\/maybe\.csv:2:1: column `flag`: expected a Bool/);
+      file('in/twice.csv', 'n,s,n\n1,a,2\n');
+      const twice = errorOf(
+        await send(server.port, { cmd: 'import_csv', entity: 'Flag', path: 'in/twice.csv' }),
+      );
+      assert.equal(twice.code, 'E_IMPORT');
+      assert.match(twice.message, /in\/twice\.csv:1:3: the header names column `n` twice/);
+      file('in/wide.csv', 'true,1,a,extra\n');
+      const tooWide = errorOf(
+        await send(server.port, {
+          cmd: 'import_csv',
+          entity: 'Flag',
+          path: 'in/wide.csv',
+          header: false,
+        }),
+      );
+      assert.equal(tooWide.code, 'E_IMPORT');
+      assert.match(tooWide.message, /the file has 4 columns and `Flag` only 3/);
+      assert.deepEqual(await rows(server.port, 'SELECT count(*) FROM Flag'), [[6]]);
+    });
+
     it('refuses unknown entities, missing files and arguments of the wrong type', async () => {
       file('in/one.csv', 'dept_name\nP\n');
       const entity = errorOf(
@@ -544,6 +590,30 @@ describe('gateway: import_csv, import_parquet, export_parquet', function () {
         await rows(server.port, `SELECT ${columns} FROM Thing WHERE id >= 4 ORDER BY id`),
         original,
       );
+    });
+
+    it('imports foreign keys as row ids, checked against the target', async () => {
+      const before = (await rows(server.port, 'SELECT count(*) FROM Employee'))[0]![0] as number;
+      const reply = await send(server.port, {
+        cmd: 'import_parquet',
+        entity: 'Employee',
+        path: 'out/employees.parquet',
+      });
+      assert.equal(reply.ok, true, json(reply));
+      assert.deepEqual(await rows(server.port, 'SELECT count(*) FROM Employee'), [[before * 2]]);
+      await duckdb.run(
+        `COPY (SELECT 'Nobody' AS emp_name, 99 AS works_in, 0 AS manager) TO '${join(dir, 'in/dangling.parquet')}' (FORMAT parquet)`,
+      );
+      const dangling = errorOf(
+        await send(server.port, {
+          cmd: 'import_parquet',
+          entity: 'Employee',
+          path: 'in/dangling.parquet',
+        }),
+      );
+      assert.equal(dangling.code, 'E_IMPORT');
+      assert.match(dangling.message, /row 1 of the file: .*no active Department row 99/);
+      assert.deepEqual(await rows(server.port, 'SELECT count(*) FROM Employee'), [[before * 2]]);
     });
 
     it('imports a Parquet file DuckDB wrote, into a new and into an existing entity', async () => {
