@@ -112,3 +112,4 @@ export {
   type RestoreSource,
 } from './restore.js';
 export { purgeStatus, type EntityPurgeStatus, type PurgeStatus } from './purge-status.js';
+export { exportJsonText } from './json-export-text.js';

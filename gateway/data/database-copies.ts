@@ -3,7 +3,8 @@
  *
  * - `persist`: the current database's committed state (table definitions, active rows with
  *   their row ids, labelled nulls as `{"label": term}`) and its kept program as ONE JSON
- *   document (the store's `exportJson`), written to a temporary file, fsynced and renamed.
+ *   document (the store's JSON export, produced in pieces so that its size is bounded by the
+ *   disk, not by memory), written to a temporary file, fsynced and renamed.
  * - `from_wal` / `from_bin`: a new database from a WAL or a Snapshot V2 file a client put in
  *   the data directory (e.g. copied into `backups/`), opened by the store's own recovery in a
  *   staging folder before it gets its name (store/restore.ts): a torn tail is dropped and
@@ -12,11 +13,11 @@
  *   program and migration history — a branch before a risky migration. The session stays on
  *   the current database.
  */
-import { copyFile, open, readFile } from 'node:fs/promises';
+import { copyFile, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   copyDatabase,
-  exportJson,
+  exportJsonText,
   restoreDatabase,
   retellStoreError,
   StoreError,
@@ -32,6 +33,8 @@ const MIGRATIONS_FILE = 'migrations.json';
 /** The `format` of a persisted document. */
 export const PERSIST_FORMAT = 'catrust-persist';
 const PERSIST_VERSION = 1;
+/** Bytes gathered before one write of a persist document. */
+const PERSIST_WRITE_BYTES = 1024 * 1024;
 
 async function readOptional(file: string): Promise<string | undefined> {
   try {
@@ -74,6 +77,43 @@ function keptFiles(engine: Engine, from: string): (staging: string) => Promise<v
   };
 }
 
+/**
+ * Write `pieces` to `file` atomically: to a temporary file beside it in writes of about
+ * `PERSIST_WRITE_BYTES`, fsynced, then renamed over it (a reader sees the old file or the new
+ * one; a symlink at `file` is replaced, not followed). Returns the bytes written.
+ */
+async function writePiecesAtomically(file: string, pieces: Iterable<string>): Promise<number> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  const handle = await open(temporary, 'w', 0o600);
+  let bytes = 0;
+  try {
+    let pending: string[] = [];
+    let pendingLength = 0;
+    const flush = async (): Promise<void> => {
+      const buffer = Buffer.from(pending.join(''), 'utf8');
+      pending = [];
+      pendingLength = 0;
+      await handle.write(buffer, 0, buffer.length, bytes);
+      bytes += buffer.length;
+    };
+    for (const piece of pieces) {
+      pending.push(piece);
+      pendingLength += piece.length;
+      if (pendingLength >= PERSIST_WRITE_BYTES) await flush();
+    }
+    pending.push('\n');
+    await flush();
+    await handle.sync();
+    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await rename(temporary, file);
+  return bytes;
+}
+
 export async function persist(
   engine: Engine,
   session: Session,
@@ -81,24 +121,24 @@ export async function persist(
 ): Promise<Record<string, unknown>> {
   const { name, state } = await engine.current(session);
   const target = engine.files.resolve(path, 'path', 'write');
-  const exported = exportJson(state.database.view());
+  const view = state.database.view();
   const program = await readOptional(join(engine.databaseDirectory(name), PROGRAM_FILE));
-  const document = {
+  const head = {
     format: PERSIST_FORMAT,
     version: PERSIST_VERSION,
     database: name,
     program: program ?? null,
-    ...exported,
   };
-  const text = `${JSON.stringify(document)}\n`;
-  await replaceFile(target, text);
+  const bytes = await writePiecesAtomically(target, exportJsonText(view, head));
+  let rows = 0;
+  for (const entity of view.entities()) rows += view.table(entity).activeRowCount;
   return {
     database: name,
     path: engine.files.display(target),
-    lsn: exported.lsn,
-    tables: exported.tables.length,
-    rows: exported.tables.reduce((sum, table) => sum + table.rows.length, 0),
-    bytes: Buffer.byteLength(text, 'utf8'),
+    lsn: view.lsn,
+    tables: view.entities().length,
+    rows,
+    bytes,
   };
 }
 

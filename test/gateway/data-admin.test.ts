@@ -25,6 +25,7 @@ import { Engine } from '../../gateway/index.js';
 import {
   createMemoryDatabase,
   exportJson,
+  exportJsonText,
   foreignKeyColumn,
   labelledNull,
   restoreDatabase,
@@ -742,6 +743,12 @@ describe('gateway: data administration in process (properties)', function () {
           const parentIds = [...new Set(deleteParents.map((id) => id % parents.length))];
           transaction.delete('Parent', parentIds, { cascade: true });
           await transaction.commit();
+          const head = { format: 'catrust-persist', version: 1, program: null };
+          assert.equal(
+            [...exportJsonText(database.view(), head)].join(''),
+            JSON.stringify({ ...head, ...exportJson(database.view()) }),
+            'the export in pieces is the export',
+          );
           const exported = JSON.parse(JSON.stringify(exportJson(database.view()))) as Json;
           const name = `r${run}`;
           const report = await restoreDatabase(dir, name, {
@@ -766,6 +773,21 @@ describe('gateway: data administration in process (properties)', function () {
       ),
       { numRuns: 25, seed: 20261125 },
     );
+  });
+
+  it('the export in pieces equals the export past one piece (10 000 rows, some deleted)', async () => {
+    const table = tableDefinition('Big', [scalarColumn('n', 'Int'), scalarColumn('s', 'String')]);
+    const database = createMemoryDatabase('big', [table]);
+    const transaction = await database.begin();
+    transaction.insertRows(
+      'Big',
+      Array.from({ length: 10_000 }, (_, index) => ({ n: index, s: `row ${index}` })),
+    );
+    transaction.delete('Big', [0, 4095, 4096, 9999]);
+    await transaction.commit();
+    const pieces = [...exportJsonText(database.view())];
+    assert.ok(pieces.length > 4, `${pieces.length} pieces`);
+    assert.equal(pieces.join(''), JSON.stringify(exportJson(database.view())));
   });
 
   it('a damaged JSON export leaves no database (ids out of order, wrong types, bad definitions)', async () => {
