@@ -36,7 +36,7 @@ import {
   runSigmaEngine,
   type SigmaEngineResult,
 } from './sigma-engine.js';
-import { mapDefinition, mapTableName } from './system-tables.js';
+import { mapColumn, mapDefinition, mapTableName } from './system-tables.js';
 import {
   applyTargetWrites,
   clearTables,
@@ -143,8 +143,9 @@ export function fullSigma(
       const mapTable = entry.mapTable as string;
       const targets = engine.sourceTargets.get(entry.entity)?.targets ?? [];
       transaction.createTable(mapDefinition(mapTable, mapping.entity(entry.entity)));
-      if (targets.length > 0)
-        transaction.appendColumns(mapTable, { target: targets }, targets.length);
+      if (targets.length > 0) {
+        transaction.appendColumns(mapTable, { target: mapColumn(targets) }, targets.length);
+      }
     }
     writeCheckpoint(transaction, mapping.name, [
       ...sourceEntries,

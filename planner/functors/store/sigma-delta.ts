@@ -17,13 +17,7 @@ import {
   writeResolutions,
   type CheckpointEntry,
 } from './checkpoint.js';
-import {
-  emptyFingerprint,
-  extendFingerprint,
-  formatFingerprint,
-  parseFingerprint,
-  type Fingerprint,
-} from './fingerprint.js';
+import { tableFingerprint } from './fingerprint.js';
 import { appendLineage } from './lineage.js';
 import { finishRecord, fullSigma, startMigration, targetEntries } from './migrations.js';
 import {
@@ -34,14 +28,13 @@ import {
   type LabelResolution,
   type SigmaEngineResult,
 } from './sigma-engine.js';
-import { applyTargetWrites } from './target-tables.js';
+import { mapColumn } from './system-tables.js';
+import { applyTargetWrites, updateByValue } from './target-tables.js';
 import type { EntityStats, SigmaDeltaRecord, StoreMigrationOptions } from './types.js';
 
 interface IncrementalPlan {
   readonly sourceFrom: Map<string, number>;
   readonly mapTables: Map<string, string>;
-  readonly sourceLanes: Map<string, Fingerprint>;
-  readonly targetLanes: Map<string, { rowCount: number; lanes: Fingerprint }>;
   readonly resolutions: Map<string, LabelResolution>;
 }
 
@@ -101,7 +94,7 @@ function applyIncremental(
   invalidateCheckpoints(transaction, new Set(mapping.target.entityNames()), mapping.name);
   applyTargetWrites(transaction, engine.targets);
   for (const update of engine.mapUpdates) {
-    transaction.updateColumn(update.table, 'target', update.rows, update.values);
+    updateByValue(transaction, update.table, 'target', update.rows, update.values);
   }
   const view = transaction.view;
   const entries: CheckpointEntry[] = [];
@@ -109,45 +102,23 @@ function applyIncremental(
     const mapTable = plan.mapTables.get(entity.name) as string;
     const applied = engine.sourceTargets.get(entity.name);
     if (applied !== undefined && applied.targets.length > 0) {
-      transaction.appendColumns(mapTable, { target: applied.targets }, applied.targets.length);
+      transaction.appendColumns(
+        mapTable,
+        { target: mapColumn(applied.targets) },
+        applied.targets.length,
+      );
     }
     const table = view.table(entity.name);
-    const lanes = extendFingerprint(
-      table,
-      plan.sourceLanes.get(entity.name) as Fingerprint,
-      plan.sourceFrom.get(entity.name) as number,
-      table.rowCount,
-      deadline,
-    );
     entries.push({
       role: 'source',
       entity: entity.name,
       rowCount: table.rowCount,
       activeRows: table.activeRowCount,
-      fingerprint: formatFingerprint(table, lanes),
+      fingerprint: tableFingerprint(table, table.rowCount, deadline),
       mapTable,
     });
   }
-  if (engine.changedOld) {
-    entries.push(...targetEntries(view, mapping, deadline));
-  } else {
-    // Only appends: extend the result's fingerprints over the new rows.
-    for (const entity of mapping.target.entities) {
-      const table = view.table(entity.name);
-      const before = plan.targetLanes.get(entity.name) as { rowCount: number; lanes: Fingerprint };
-      entries.push({
-        role: 'target',
-        entity: entity.name,
-        rowCount: table.rowCount,
-        activeRows: table.activeRowCount,
-        fingerprint: formatFingerprint(
-          table,
-          extendFingerprint(table, before.lanes, before.rowCount, table.rowCount, deadline),
-        ),
-        mapTable: null,
-      });
-    }
-  }
+  entries.push(...targetEntries(view, mapping, deadline));
   writeCheckpoint(transaction, mapping.name, entries);
   writeResolutions(transaction, mapping.name, engine.resolutions);
 }
@@ -168,8 +139,6 @@ function incrementalPlan(
   const plan: IncrementalPlan = {
     sourceFrom: new Map(),
     mapTables: new Map(),
-    sourceLanes: new Map(),
-    targetLanes: new Map(),
     resolutions: readResolutions(view, mapping.name),
   };
   for (const entity of mapping.source.entityNames()) {
@@ -180,21 +149,14 @@ function incrementalPlan(
     if (!view.hasTable(entity)) return `${entity} has no table`;
     const table = view.table(entity);
     if (table.rowCount < seen.rowCount) return `${entity} has fewer rows than at the checkpoint`;
-    const lanes = parseFingerprint(table, seen.fingerprint);
-    if (lanes === undefined) return `the columns of ${entity} changed since the checkpoint`;
     const activeOld =
       table.activeRowCount - activeRowsIn(table, seen.rowCount, table.rowCount).length;
     if (activeOld !== seen.activeRows) {
       return `${seen.activeRows - activeOld} row(s) of ${entity} were deleted since the checkpoint`;
     }
-    const now = extendFingerprint(
-      table,
-      emptyFingerprint(table.definition.columns.length),
-      0,
-      seen.rowCount,
-      deadline,
-    );
-    if (!sameLanes(now, lanes)) return `a row of ${entity} was updated since the checkpoint`;
+    if (tableFingerprint(table, seen.rowCount, deadline) !== seen.fingerprint) {
+      return `a row of ${entity} was updated since the checkpoint`;
+    }
     if (!view.hasTable(seen.mapTable)) return `the map table of ${entity} is missing`;
     const map = view.table(seen.mapTable);
     if (map.rowCount !== seen.rowCount || map.activeRowCount !== seen.rowCount) {
@@ -202,7 +164,6 @@ function incrementalPlan(
     }
     plan.sourceFrom.set(entity, seen.rowCount);
     plan.mapTables.set(entity, seen.mapTable);
-    plan.sourceLanes.set(entity, lanes);
   }
   for (const entity of mapping.target.entityNames()) {
     const written = entry('target', entity);
@@ -213,21 +174,7 @@ function incrementalPlan(
     if (table.rowCount !== written.rowCount || table.activeRowCount !== written.activeRows) {
       return changed;
     }
-    const lanes = parseFingerprint(table, written.fingerprint);
-    if (lanes === undefined) return changed;
-    const now = extendFingerprint(
-      table,
-      emptyFingerprint(table.definition.columns.length),
-      0,
-      table.rowCount,
-      deadline,
-    );
-    if (!sameLanes(now, lanes)) return changed;
-    plan.targetLanes.set(entity, { rowCount: table.rowCount, lanes });
+    if (tableFingerprint(table, table.rowCount, deadline) !== written.fingerprint) return changed;
   }
   return plan;
-}
-
-function sameLanes(a: Fingerprint, b: Fingerprint): boolean {
-  return a.length === b.length && a.every((lane, index) => lane === b[index]);
 }

@@ -105,7 +105,7 @@ export interface TargetWrite {
   /** The row id the first appended row gets (the table's row count before). */
   readonly appendBase: number;
   readonly appendCount: number;
-  readonly columns: Record<string, InputValue[] | number[]>;
+  readonly columns: Record<string, InputValue[] | Uint32Array>;
   /** Stored rows merged into others (sigma_delta). */
   readonly deleteRows: number[];
   readonly foreignKeyUpdates: { column: string; rows: number[]; values: number[] }[];
@@ -150,7 +150,10 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
   const tick = (): void => checkDeadline(input.deadline, what);
 
   // Stored target rows: nodes 0 .. oldCount − 1, entity by entity.
+  // Rows below a table's first active row (a full Σ deletes every row before it appends) get no
+  // node: node = entityBase + rowId for rowId ≥ entityLow.
   const entityBase = new Int32Array(target.entities.length);
+  const entityLow = new Int32Array(target.entities.length);
   const appendBase = new Int32Array(target.entities.length);
   const targetTables: (TableView | undefined)[] = [];
   let oldCount = 0;
@@ -158,10 +161,12 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
   for (const entity of target.entities) {
     const table = view.hasTable(entity.name) ? view.table(entity.name) : undefined;
     targetTables.push(table);
-    entityBase[entity.index] = oldCount;
     appendBase[entity.index] = table?.rowCount ?? 0;
+    const low = input.incremental && table !== undefined ? firstActiveRow(table) : 0;
+    entityLow[entity.index] = low;
+    entityBase[entity.index] = oldCount - low;
     if (input.incremental && table !== undefined) {
-      oldCount += table.rowCount;
+      oldCount += table.rowCount - low;
       oldActive += table.activeRowCount;
     }
   }
@@ -182,7 +187,9 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
     Math.min(limits.sigmaRowsMax, Math.max(limits.instanceRowsMax, 8 * sourceActive));
   const closure = new RowClosure(mapping, rowsMax, oldCount, oldCount + 2 * newRows + 16);
   closure.live = oldActive;
-  if (input.incremental) loadStoredRows(closure, target, targetTables, entityBase, tick);
+  if (input.incremental) {
+    loadStoredRows(closure, target, targetTables, entityBase, entityLow, tick);
+  }
 
   const sources: SourcePart[] = [];
   try {
@@ -294,28 +301,35 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
     sourceLabels.set(label, element);
     return element;
   };
+  // Cells: stored rows' in a map, new rows' in a dense array (node − oldCount → element).
   const cells = target.attributes.map(() => new Map<number, number>());
+  const newCells = target.attributes.map(() => new Int32Array(closure.size - oldCount).fill(NONE));
   const storedColumns = new Map<Attribute, ColumnView>();
   const cellElement = (attribute: Attribute, node: number): number => {
+    if (node >= oldCount) {
+      const dense = newCells[attribute.index] as Int32Array;
+      let element = dense[node - oldCount] as number;
+      if (element === NONE) {
+        element = values.add(undefined);
+        dense[node - oldCount] = element;
+      }
+      return element;
+    }
     const byNode = cells[attribute.index] as Map<number, number>;
     let element = byNode.get(node);
     if (element !== undefined) return element;
-    if (node < oldCount) {
-      const entity = closure.entityOf(node);
-      const rowId = node - (entityBase[entity] as number);
-      let column = storedColumns.get(attribute);
-      if (column === undefined) {
-        column = (targetTables[entity] as TableView).column(attribute.name);
-        storedColumns.set(attribute, column);
-      }
-      const label = column.label(rowId);
-      if (label !== undefined) element = labelElement(label);
-      else {
-        element = values.add(undefined);
-        values.assign(element, column.valueUnchecked(rowId));
-      }
-    } else {
+    const entity = closure.entityOf(node);
+    const rowId = node - (entityBase[entity] as number);
+    let column = storedColumns.get(attribute);
+    if (column === undefined) {
+      column = (targetTables[entity] as TableView).column(attribute.name);
+      storedColumns.set(attribute, column);
+    }
+    const label = column.label(rowId);
+    if (label !== undefined) element = labelElement(label);
+    else {
       element = values.add(undefined);
+      values.assign(element, column.valueUnchecked(rowId));
     }
     byNode.set(node, element);
     return element;
@@ -390,16 +404,16 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
   const targets = target.entities.map((entity): TargetWrite => {
     tick();
     const roots = newRoots[entity.index] as number[];
-    const columns: Record<string, InputValue[] | number[]> = {};
+    const columns: Record<string, InputValue[] | Uint32Array> = {};
     let nulls = 0;
     for (const attribute of target.attributesOf(entity.name)) {
-      const byNode = cells[attribute.index] as Map<number, number>;
+      const dense = newCells[attribute.index] as Int32Array;
       const column = new Array<InputValue>(roots.length);
       for (let index = 0; index < roots.length; index++) {
         const root = roots[index] as number;
-        const element = byNode.get(root);
+        const element = dense[root - oldCount] as number;
         let cell: InputValue;
-        if (element === undefined) {
+        if (element === NONE) {
           cell = labelledNull(`${names.of(root)}.${attribute.name}`);
         } else {
           const found = values.find(element);
@@ -432,7 +446,9 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
       columns[attribute.name] = column;
     }
     for (const fk of target.foreignKeysOf(entity.name)) {
-      columns[fk.name] = roots.map((root) => rowIdOf(closure.valueOf(root, fk.index)));
+      columns[fk.name] = Uint32Array.from(roots, (root) =>
+        rowIdOf(closure.valueOf(root, fk.index)),
+      );
     }
     const deleteRows: number[] = [];
     const foreignKeyUpdates: TargetWrite['foreignKeyUpdates'] = [];
@@ -446,7 +462,7 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
         const stored = closure.oldValues(fk.index);
         const rows: number[] = [];
         const updated: number[] = [];
-        for (let rowId = 0; rowId < table.rowCount; rowId++) {
+        for (let rowId = entityLow[entity.index] as number; rowId < table.rowCount; rowId++) {
           const node = base + rowId;
           const value = stored[node] as number;
           if (value === NONE || dropped[node] === 1 || dropped[value] !== 1) continue;
@@ -581,17 +597,19 @@ function loadStoredRows(
   target: Mapping['target'],
   tables: readonly (TableView | undefined)[],
   entityBase: Int32Array,
+  entityLow: Int32Array,
   tick: () => void,
 ): void {
   for (const entity of target.entities) {
     const table = tables[entity.index];
     if (table === undefined) continue;
     const base = entityBase[entity.index] as number;
-    closure.setOldEntity(base, table.rowCount, entity.index);
+    const low = entityLow[entity.index] as number;
+    closure.setOldEntity(base + low, table.rowCount - low, entity.index);
     for (const fk of target.foreignKeysOf(entity.name)) {
       const values = closure.oldValues(fk.index);
       const targetBase = entityBase[target.entity(fk.target)?.index as number] as number;
-      for (const batch of table.scan([fk.name])) {
+      for (const batch of table.scan([fk.name], { fromBatch: low >>> BATCH_SHIFT })) {
         tick();
         const vector = batch.columns[0];
         if (vector === undefined || vector.kind !== 'rowId') continue;
@@ -603,6 +621,22 @@ function loadStoredRows(
       }
     }
   }
+}
+
+const BATCH_SHIFT = Math.log2(limits.batchRowsMax);
+
+/** The first active row of a table (its row count when none is). */
+function firstActiveRow(table: TableView): number {
+  for (let batchIndex = 0; batchIndex < table.batchCount; batchIndex++) {
+    const deleted = table.deletedBitmap(batchIndex);
+    const start = batchIndex << BATCH_SHIFT;
+    if (deleted === undefined) return start;
+    const rows = Math.min(limits.batchRowsMax, table.rowCount - start);
+    for (let offset = 0; offset < rows; offset++) {
+      if (!bitmapGet(deleted, offset)) return start + offset;
+    }
+  }
+  return table.rowCount;
 }
 
 /** Active row ids of `table` in from .. to − 1, ascending. */

@@ -25,6 +25,7 @@ import {
   foreignKeyColumn,
   scalarColumn,
   tableDefinition,
+  type ColumnInput,
   type ReadView,
   type TableDefinition,
   type Transaction,
@@ -87,6 +88,22 @@ function hashHex(text: string): string {
     b = Math.imul(b ^ code, 0x5bd1e995) ^ (b >>> 15);
   }
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Map-table rows as a typed column: row ids, NULL (validity bit 0) for deleted source rows. */
+export function mapColumn(targets: readonly (number | null)[]): ColumnInput {
+  const values = new Uint32Array(targets.length);
+  let validity: Uint8Array | undefined;
+  for (let index = 0; index < targets.length; index++) {
+    const target = targets[index] ?? null;
+    if (target !== null) {
+      values[index] = target;
+      continue;
+    }
+    if (validity === undefined) validity = new Uint8Array((targets.length + 7) >>> 3).fill(0xff);
+    validity[index >>> 3] = (validity[index >>> 3] as number) & ~(1 << (index & 7));
+  }
+  return validity === undefined ? values : { values, validity };
 }
 
 /** Create the table unless it exists (in the transaction). */

@@ -6,7 +6,15 @@
  * appends, deletes and updates applied.
  */
 import type { SaturatedInstance, Schema } from '../../../catalog/index.js';
-import { describeColumnType, sameDefinition, type Transaction } from '../../../store/index.js';
+import {
+  describeColumnType,
+  labelledNull,
+  sameDefinition,
+  type ColumnDefinition,
+  type ColumnInput,
+  type InputValue,
+  type Transaction,
+} from '../../../store/index.js';
 import { appendInstanceRows, schemaTableDefinitions } from '../../instance-loader.js';
 import { FunctorError } from '../errors.js';
 import type { TargetWrite } from './sigma-engine.js';
@@ -66,18 +74,60 @@ export function replaceWithInstance(
   return written;
 }
 
+/**
+ * Set `column` of `rows[i]` to `values[i]`, one update per distinct value: the store checks a
+ * value once for all its rows (an update of many foreign keys to few rows, as merges give).
+ */
+export function updateByValue(
+  transaction: Transaction,
+  entity: string,
+  column: string,
+  rows: readonly number[],
+  values: readonly number[],
+): void {
+  const byValue = new Map<number, number[]>();
+  rows.forEach((rowId, index) => {
+    const value = values[index] as number;
+    let group = byValue.get(value);
+    if (group === undefined) byValue.set(value, (group = []));
+    group.push(rowId);
+  });
+  for (const [value, group] of byValue) transaction.update(entity, group, { [column]: value });
+}
+
 /** Apply the engine's writes to the target tables (which exist). */
 export function applyTargetWrites(transaction: Transaction, writes: readonly TargetWrite[]): void {
   for (const write of writes) {
     if (write.deleteRows.length > 0) transaction.delete(write.entity, write.deleteRows);
     for (const update of write.foreignKeyUpdates) {
-      transaction.updateColumn(write.entity, update.column, update.rows, update.values);
+      updateByValue(transaction, write.entity, update.column, update.rows, update.values);
     }
     for (const update of write.labelUpdates) {
       transaction.update(write.entity, update.rows, { [update.column]: update.value });
     }
     if (write.appendCount > 0) {
-      const range = transaction.appendColumns(write.entity, write.columns, write.appendCount);
+      const table = transaction.view.table(write.entity);
+      const columns: Record<string, ColumnInput> = {};
+      const labelled: [string, Map<string, number[]>][] = [];
+      for (const [name, values] of Object.entries(write.columns)) {
+        if (values instanceof Uint32Array) {
+          columns[name] = values;
+          continue;
+        }
+        const fast = fastColumn(table.column(name).definition, values);
+        columns[name] = fast.input;
+        if (fast.labels.size > 0) labelled.push([name, fast.labels]);
+      }
+      const range = transaction.appendColumns(write.entity, columns, write.appendCount);
+      for (const [name, labels] of labelled) {
+        for (const [term, offsets] of labels) {
+          transaction.update(
+            write.entity,
+            offsets.map((offset) => range.first + offset),
+            { [name]: labelledNull(term) },
+          );
+        }
+      }
       if (range.first !== write.appendBase) {
         throw new FunctorError(
           'E_FUNCTOR_MISMATCH',
@@ -92,4 +142,97 @@ export function statsRecord(entries: Iterable<[string, EntityStats]>): Record<st
   const record: Record<string, EntityStats> = {};
   for (const [entity, stats] of entries) record[entity] = stats;
   return record;
+}
+
+/**
+ * A column of values in the store's fast bulk form where its type allows (dictionary codes for
+ * String, typed arrays for Float, Int within ±2^53, Date and Bool, with a validity bitmap), so
+ * the store does not check and box each value; labelled nulls are NULL there and returned by
+ * term with their offsets, for one update per term afterwards. Values as given when that would
+ * not pay (many labels, an unusual value).
+ */
+export function fastColumn(
+  definition: ColumnDefinition,
+  values: readonly InputValue[],
+): { input: ColumnInput; labels: Map<string, number[]> } {
+  const labels = new Map<string, number[]>();
+  const slow = { input: values, labels: new Map<string, number[]>() };
+  if (definition.type.kind !== 'scalar') return slow;
+  const scalar = definition.type.scalar;
+  const count = values.length;
+  const validity = new Uint8Array((count + 7) >>> 3).fill(0xff);
+  let nulls = 0;
+  let labelCount = 0;
+  const markNull = (index: number): void => {
+    validity[index >>> 3] = (validity[index >>> 3] as number) & ~(1 << (index & 7));
+    nulls++;
+  };
+  const note = (value: InputValue, index: number): boolean => {
+    if (value === null) {
+      markNull(index);
+      return true;
+    }
+    if (typeof value === 'object') {
+      markNull(index);
+      labelCount++;
+      let offsets = labels.get(value.term);
+      if (offsets === undefined) labels.set(value.term, (offsets = []));
+      offsets.push(index);
+      return true;
+    }
+    return false;
+  };
+  const done = (input: ColumnInput): { input: ColumnInput; labels: Map<string, number[]> } =>
+    labelCount * 8 > count ? slow : { input, labels };
+  switch (scalar) {
+    case 'String': {
+      // Identity codes over the values themselves: the store interns each string once anyway,
+      // and a second dictionary here would cost a map insertion per row.
+      const codes = new Uint32Array(count);
+      const dictionary = new Array<string>(count);
+      for (let index = 0; index < count; index++) {
+        const value = values[index] ?? null;
+        codes[index] = index;
+        dictionary[index] = '';
+        if (note(value, index)) continue;
+        if (typeof value !== 'string') return slow;
+        dictionary[index] = value;
+      }
+      return done({ codes, dictionary, validity: nulls > 0 ? validity : undefined });
+    }
+    case 'Int':
+    case 'Float': {
+      const typed = new Float64Array(count);
+      for (let index = 0; index < count; index++) {
+        const value = values[index] ?? null;
+        if (note(value, index)) continue;
+        if (typeof value !== 'number') return slow;
+        typed[index] = value;
+      }
+      return done({ values: typed, validity: nulls > 0 ? validity : undefined });
+    }
+    case 'Date': {
+      const typed = new Int32Array(count);
+      for (let index = 0; index < count; index++) {
+        const value = values[index] ?? null;
+        if (note(value, index)) continue;
+        if (typeof value !== 'number') return slow;
+        typed[index] = value;
+      }
+      return done({ values: typed, validity: nulls > 0 ? validity : undefined });
+    }
+    case 'Bool': {
+      const typed = new Uint8Array(count);
+      for (let index = 0; index < count; index++) {
+        const value = values[index] ?? null;
+        if (note(value, index)) continue;
+        if (typeof value !== 'boolean') return slow;
+        typed[index] = value ? 1 : 0;
+      }
+      return done({ values: typed, validity: nulls > 0 ? validity : undefined });
+    }
+    case 'Uuid':
+    case 'Decimal':
+      return slow;
+  }
 }
