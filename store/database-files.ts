@@ -83,6 +83,8 @@ export class DatabaseFiles implements CommitLog {
   /** The tail of the queue of maintenance work (compaction, snapshots), one at a time. */
   private maintenance: Promise<void> = Promise.resolve();
   private readonly snapshots: OpenedSnapshot[] = [];
+  /** Handles of replaced files being closed in the background (see closeLater). */
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(
     readonly directory: string,
@@ -196,7 +198,9 @@ export class DatabaseFiles implements CommitLog {
         const previous = this.writer;
         this.writer = next;
         database.walWriter = next;
-        await previous.close();
+        // The old file is gone from the folder; closing its last handle frees its blocks,
+        // which takes a while for a big WAL: done in the background (close() waits for it).
+        this.closeLater(() => previous.close());
       } catch (error) {
         database.markFailed(error);
         throw error;
@@ -352,6 +356,9 @@ export class DatabaseFiles implements CommitLog {
       const { version, offset } = await this.durablePoint();
       const temporaryFile = join(this.directory, SNAPSHOT_TEMPORARY_FILE);
       let snapshotBytes: number;
+      // A handle on the snapshot being replaced, so that the rename does not free its blocks
+      // (closed in the background afterwards).
+      const replaced = await open(join(this.directory, SNAPSHOT_FILE), 'r').catch(() => undefined);
       try {
         snapshotBytes = await writeSnapshot(temporaryFile, version, this.checksum, this.writer.key);
         await rename(temporaryFile, join(this.directory, SNAPSHOT_FILE));
@@ -359,6 +366,8 @@ export class DatabaseFiles implements CommitLog {
       } catch (error) {
         await rm(temporaryFile, { force: true });
         throw error;
+      } finally {
+        if (replaced !== undefined) this.closeLater(() => replaced.close());
       }
       const walFile = join(this.directory, COMPACTING_FILE);
       const handle = await open(walFile, 'w');
@@ -388,8 +397,23 @@ export class DatabaseFiles implements CommitLog {
     this.snapshots.push(snapshot);
   }
 
+  /**
+   * Close a replaced file's handle in the background: the last close of a file renamed over
+   * frees its blocks (tens of milliseconds for a big WAL or snapshot), which no caller needs to
+   * wait for. `close()` waits for these.
+   */
+  private closeLater(close: () => Promise<void>): void {
+    const done: Promise<void> = close()
+      .catch((error: unknown) => {
+        log.warn('closing a replaced file failed', { error: String(error) });
+      })
+      .finally(() => this.closing.delete(done));
+    this.closing.add(done);
+  }
+
   async close(): Promise<void> {
     await this.maintenance;
+    await Promise.all(this.closing);
     await this.writer.close();
     for (const snapshot of this.snapshots) snapshot.close();
     await this.lock.release();
