@@ -22,6 +22,7 @@ import type { ExecutionEnvironment } from './environment.js';
 import { evaluate, layoutOf, type Layout } from './evaluate.js';
 import { executeJoin } from './join.js';
 import { rowKey, type RowKey } from './row-key.js';
+import { selectRows } from './select.js';
 import { selectTop, sortOrder } from './top-k.js';
 
 const EMPTY_LAYOUT: Layout = new Map();
@@ -32,12 +33,17 @@ export function evaluateConstant(expr: Expr, env: ExecutionEnvironment): Value {
   return valueAt(evaluate(expr, ONE_ROW, EMPTY_LAYOUT, env), 0);
 }
 
+/**
+ * The batches of a plan. `lengthOnly`: the consumer reads only each batch's length (a bare
+ * COUNT(*)), so scans and filters may hand out batches without columns.
+ */
 export function executePlan(
   plan: LogicalPlan,
   env: ExecutionEnvironment,
   batchRowsMax: number = limits.batchRowsMax,
+  lengthOnly = false,
 ): Iterable<Batch> {
-  const batches = executeNode(plan, env, batchRowsMax);
+  const batches = executeNode(plan, env, batchRowsMax, lengthOnly);
   const statistics = env.statistics;
   if (statistics === undefined) return batches;
   return measured(plan, batches, env);
@@ -70,10 +76,11 @@ function executeNode(
   plan: LogicalPlan,
   env: ExecutionEnvironment,
   batchRowsMax: number,
+  lengthOnly: boolean,
 ): Iterable<Batch> {
   switch (plan.kind) {
     case 'Scan':
-      return scan(plan, env, batchRowsMax);
+      return scan(plan, env, batchRowsMax, lengthOnly);
     case 'Values':
       return values(plan, env);
     case 'Filter':
@@ -82,13 +89,19 @@ function executeNode(
         plan.predicate,
         layoutOf(plan.input.output),
         env,
+        lengthOnly,
       );
     case 'Project':
       return project(plan, executePlan(plan.input, env, batchRowsMax), env);
     case 'Join':
       return executeJoin(plan, executePlan(plan.left, env, batchRowsMax), env, batchRowsMax);
     case 'Aggregate':
-      return executeAggregate(plan, executePlan(plan.input, env, batchRowsMax), env, batchRowsMax);
+      return executeAggregate(
+        plan,
+        executePlan(plan.input, env, batchRowsMax, countsRowsOnly(plan)),
+        env,
+        batchRowsMax,
+      );
     case 'Sort':
       return sort(
         plan.input,
@@ -137,6 +150,17 @@ function executeNode(
   }
 }
 
+/** Whether an aggregate reads only its input's row count: COUNT(*)s without GROUP BY or FILTER. */
+function countsRowsOnly(plan: Extract<LogicalPlan, { kind: 'Aggregate' }>): boolean {
+  return (
+    plan.groups.length === 0 &&
+    plan.aggregates.length > 0 &&
+    plan.aggregates.every(
+      ({ call }) => call.fn === 'count_star' && call.filter === undefined && !call.distinct,
+    )
+  );
+}
+
 function nonNegative(value: Value, clause: string): number | undefined {
   if (value === null) return undefined;
   const number = Number(value);
@@ -152,6 +176,7 @@ function* scan(
   plan: Extract<LogicalPlan, { kind: 'Scan' }>,
   env: ExecutionEnvironment,
   batchRowsMax: number,
+  lengthOnly: boolean,
 ): Generator<Batch> {
   const columnIndexes = plan.columns.map((column) => column.columnIndex);
   const layout = layoutOf(plan.columns);
@@ -197,7 +222,7 @@ function* scan(
     yield* batches;
     return;
   }
-  yield* filter(batches, plan.filter, layout, env);
+  yield* filter(batches, plan.filter, layout, env, lengthOnly);
 }
 
 /** The batches of a scan, checking the query's deadline before each. */
@@ -236,33 +261,24 @@ function* values(
 
 // ── streaming operators ─────────────────────────────────────────────────────────────────────
 
+/**
+ * The rows where `predicate` is TRUE. With `lengthOnly` the consumer reads no column (a bare
+ * COUNT(*)): batches carry only their length and nothing is gathered.
+ */
 function* filter(
   input: Iterable<Batch>,
   predicate: Expr,
   layout: Layout,
   env: ExecutionEnvironment,
+  lengthOnly = false,
 ): Generator<Batch> {
+  let indexes = new Int32Array(0);
   for (const batch of input) {
-    const keep = evaluate(predicate, batch, layout, env);
-    const indexes = new Int32Array(batch.length);
-    let count = 0;
-    if (keep.kind === 'bool') {
-      const values = keep.values;
-      const validity = keep.validity;
-      for (let row = 0; row < batch.length; row++) {
-        if (
-          values[row] === 1 &&
-          (validity === undefined || (validity[row >>> 3]! & (1 << (row & 7))) !== 0)
-        ) {
-          indexes[count++] = row;
-        }
-      }
-    } else {
-      for (let row = 0; row < batch.length; row++)
-        if (valueAt(keep, row) === true) indexes[count++] = row;
-    }
+    if (indexes.length < batch.length) indexes = new Int32Array(batch.length);
+    const count = selectRows(predicate, batch, layout, env, indexes);
     if (count === 0) continue;
-    yield count === batch.length ? batch : gatherBatch(batch, indexes, count);
+    if (lengthOnly) yield { length: count, columns: [] };
+    else yield count === batch.length ? batch : gatherBatch(batch, indexes, count);
   }
 }
 

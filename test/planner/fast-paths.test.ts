@@ -295,6 +295,122 @@ function referenceOrder(
   });
 }
 
+type Op = '=' | '<>' | '<' | '<=' | '>' | '>=';
+const OPS: readonly Op[] = ['=', '<>', '<', '<=', '>', '>='];
+const FLIP: Readonly<Record<Op, Op>> = {
+  '=': '=',
+  '<>': '<>',
+  '<': '>',
+  '<=': '>=',
+  '>': '<',
+  '>=': '<=',
+};
+
+/** One comparison of a column with a constant, as SQL and as a reference test of a row. */
+interface Atom {
+  readonly sql: string;
+  readonly test: (row: Row) => boolean | null;
+}
+
+function holds(op: Op, a: number | string, b: number | string): boolean {
+  switch (op) {
+    case '=':
+      return a === b;
+    case '<>':
+      return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+  }
+}
+
+function literal(value: number | string | null): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'string') return `'${value.replaceAll("'", "''")}'`;
+  return value < 0 ? `(${value})` : String(value === 0 ? 0 : value);
+}
+
+const atomArbitrary: fc.Arbitrary<Atom> = fc.oneof(
+  // A number column against a number constant, either way round (NULL constants included).
+  fc
+    .tuple(
+      fc.constantFrom<'k' | 'x' | 'y'>('k', 'x', 'y'),
+      fc.constantFrom(...OPS),
+      fc.constantFrom(...FLOATS, ...INTS, ...KEYS),
+      fc.boolean(),
+    )
+    .map(([column, op, constant, flipped]): Atom => ({
+      sql: flipped
+        ? `${literal(constant)} ${FLIP[op]} ${column}`
+        : `${column} ${op} ${literal(constant)}`,
+      test: (row) => {
+        const value = row[column];
+        return value === null || constant === null ? null : holds(op, value, constant);
+      },
+    })),
+  // A dictionary column against a string constant.
+  fc
+    .tuple(fc.constantFrom(...OPS), fc.constantFrom(...STRINGS), fc.boolean())
+    .map(([op, constant, flipped]): Atom => ({
+      sql: flipped ? `${literal(constant)} ${FLIP[op]} s` : `s ${op} ${literal(constant)}`,
+      test: (row) => (row.s === null || constant === null ? null : holds(op, row.s, constant)),
+    })),
+  // Not a plain comparison: evaluated as a Bool vector.
+  fc.constantFrom(...FLOATS.filter((value) => value !== null)).map((constant): Atom => ({
+    sql: `x + 1 > ${literal(constant)}`,
+    test: (row) => (row.x === null ? null : row.x + 1 > constant),
+  })),
+);
+
+interface Predicate {
+  readonly sql: string;
+  readonly test: (row: Row) => boolean;
+}
+
+const predicateArbitrary: fc.Arbitrary<Predicate> = fc.oneof(
+  fc.array(atomArbitrary, { minLength: 1, maxLength: 3 }).map((atoms): Predicate => ({
+    sql: atoms.map((atom) => `(${atom.sql})`).join(' AND '),
+    test: (row) => atoms.every((atom) => atom.test(row) === true),
+  })),
+  fc.tuple(atomArbitrary, atomArbitrary).map(([a, b]): Predicate => ({
+    sql: `(${a.sql}) OR (${b.sql})`,
+    test: (row) => a.test(row) === true || b.test(row) === true,
+  })),
+);
+
+function checkFilters(
+  source: MemoryDatabase | StoreRelationSource,
+  rows: readonly Row[],
+  deleted: ReadonlySet<number>,
+  predicate: Predicate,
+  batchRowsMax: number,
+): void {
+  const expected = rows
+    .map((row, id) => ({ row, id }))
+    .filter(({ row, id }) => !deleted.has(id) && predicate.test(row))
+    .map(({ id }) => id);
+  const where = `WHERE ${predicate.sql}`;
+  const options = { batchRowsMax };
+  const [counted] = resultRows(runSql(source, `SELECT count(*) FROM t ${where}`, [], options));
+  assert.equal(counted![0], expected.length, `count(*) ${where}`);
+  const ids = resultRows(runSql(source, `SELECT id, x FROM t ${where} ORDER BY id`, [], options));
+  assert.deepEqual(
+    ids.map((row) => row[0]),
+    expected,
+    `rows ${where}`,
+  );
+  assert.deepEqual(
+    ids.map((row) => zeroed(row[1])),
+    expected.map((id) => zeroed(rows[id]!.x)),
+    `x ${where}`,
+  );
+}
+
 describe('executor fast paths', () => {
   before(async () => {
     await loadSqlParser();
@@ -348,6 +464,23 @@ describe('executor fast paths', () => {
     );
   });
 
+  it('filters (selection vectors, COUNT(*) without gathering) agree with a reference', () => {
+    fc.assert(
+      fc.property(
+        fc.array(rowArbitrary, { maxLength: 100, size: 'max' }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        predicateArbitrary,
+        fc.constantFrom(8, 16, 65_536),
+        (rows, deletions, predicate, batchRowsMax) => {
+          const deleted = new Set(rows.length === 0 ? [] : deletions.map((d) => d % rows.length));
+          const source = new MemoryDatabase([memoryTable(rows, deletions)]);
+          checkFilters(source, rows, deleted, predicate, batchRowsMax);
+        },
+      ),
+      { numRuns: 300, seed: 53 },
+    );
+  });
+
   it('aggregates agree on an empty table', () => {
     checkAggregates(new MemoryDatabase([memoryTable([], [])]), [], 8);
   });
@@ -386,6 +519,10 @@ describe('executor fast paths', () => {
     const deleted = [0, 1, 5, 65_535, 65_536, 69_999, 12_345];
     for (const rowId of deleted) await db.delete('t', rowId);
     const active = rows.filter((_, index) => !deleted.includes(index));
-    checkAggregates(new StoreRelationSource(db.view()), active, 65_536);
+    const source = new StoreRelationSource(db.view());
+    checkAggregates(source, active, 65_536);
+    for (const predicate of fc.sample(predicateArbitrary, { numRuns: 40, seed: 54 })) {
+      checkFilters(source, rows, new Set(deleted), predicate, 65_536);
+    }
   });
 });
