@@ -100,11 +100,6 @@ export const limits = Object.freeze({
    * rest of a large file would otherwise become one field.
    */
   csvRecordBytesMax: 16 * 1024 * 1024,
-  /**
-   * Bytes of a Parquet file to import: the file is read whole into WebAssembly memory (4 GiB
-   * address space, shared with the decoded Arrow batches), so 1 GiB leaves room to decode it.
-   */
-  parquetImportBytesMax: 1024 * 1024 * 1024,
 });
 
 export type LimitName = keyof typeof limits;

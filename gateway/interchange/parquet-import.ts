@@ -5,19 +5,19 @@
  * columns required) and convert by arrow-values.ts. With `create` and no such entity, the
  * table is created from the file's Arrow schema (no foreign keys).
  *
- * Memory: the file is read whole (at most `limits.parquetImportBytesMax`) and decoded at once;
- * rows are staged as typed arrays (column-builder.ts) before the one short write transaction.
+ * Memory: the file is opened as a file-backed Blob and decoded one row group at a time, so
+ * neither the whole file nor all its decoded batches are held at once; rows are staged as typed
+ * arrays (column-builder.ts) before the one short write transaction.
  */
-import { stat, readFile } from 'node:fs/promises';
-import { tableFromIPC, type Table, type Vector } from 'apache-arrow';
-import { readParquet } from 'parquet-wasm';
+import { openAsBlob } from 'node:fs';
+import { tableFromIPC, type RecordBatch, type Schema, type Vector } from 'apache-arrow';
+import { ParquetFile } from 'parquet-wasm';
 import {
   CatrustError,
   checkDeadline,
   createLogger,
   didYouMean,
   limits,
-  LimitError,
   type ErrorLocation,
 } from '../../common/index.js';
 import {
@@ -44,21 +44,47 @@ export interface ParquetImportRequest {
   readonly deadline: number | undefined;
 }
 
-async function readArrow(file: string, path: string): Promise<Table> {
-  const size = (await stat(file)).size;
-  if (size > limits.parquetImportBytesMax) {
-    throw new LimitError('parquetImportBytesMax', limits.parquetImportBytesMax, size, path);
-  }
-  const bytes = await readFile(file);
+/** A Parquet file as parquet-wasm reads it: its Arrow schema and its row groups. */
+interface ParquetSource {
+  readonly schema: Schema;
+  readonly rowGroupCount: number;
+  /** The record batches of row group `index`, decoded on demand. */
+  rowGroup(index: number): Promise<RecordBatch[]>;
+}
+
+function unreadable(path: string, error: unknown): GatewayError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new GatewayError('E_IMPORT', `the file is not a readable Parquet file: ${reason}`, {
+    location: { kind: 'file', file: path },
+  });
+}
+
+async function openParquet(file: string, path: string): Promise<ParquetSource> {
+  let parquet: ParquetFile;
+  let schema: Schema;
+  let rowGroupCount: number;
   try {
-    const decoded = readParquet(bytes, { batchSize: limits.importBatchRowsMax });
-    return tableFromIPC(decoded.intoIPCStream());
+    parquet = await ParquetFile.fromFile(await openAsBlob(file));
+    schema = tableFromIPC(parquet.schema().intoIPCStream()).schema;
+    rowGroupCount = parquet.metadata().numRowGroups();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new GatewayError('E_IMPORT', `the file is not a readable Parquet file: ${reason}`, {
-      location: { kind: 'file', file: path },
-    });
+    throw unreadable(path, error);
   }
+  return {
+    schema,
+    rowGroupCount,
+    rowGroup: async (index) => {
+      try {
+        const decoded = await parquet.read({
+          rowGroups: [index],
+          batchSize: limits.importBatchRowsMax,
+        });
+        return tableFromIPC(decoded.intoIPCStream()).batches;
+      } catch (error) {
+        throw unreadable(path, error);
+      }
+    },
+  };
 }
 
 function fileLocation(path: string): ErrorLocation {
@@ -66,9 +92,9 @@ function fileLocation(path: string): ErrorLocation {
 }
 
 /** The table `create` makes from the file's schema. */
-function definitionFromSchema(arrow: Table, request: ParquetImportRequest): TableDefinition {
+function definitionFromSchema(schema: Schema, request: ParquetImportRequest): TableDefinition {
   const columns: ColumnDefinition[] = [];
-  for (const field of arrow.schema.fields) {
+  for (const field of schema.fields) {
     if (field.name === 'id') continue;
     const scalar = inferScalar(field);
     if (scalar === undefined) {
@@ -108,15 +134,15 @@ export async function importParquet(
         'send "create": true to create it with the column types of the file',
     });
   }
-  const arrow = await readArrow(file, request.path);
-  const create = exists ? undefined : definitionFromSchema(arrow, request);
+  const source = await openParquet(file, request.path);
+  const create = exists ? undefined : definitionFromSchema(source.schema, request);
   const definition = create ?? view.table(request.entity).definition;
-  const names = arrow.schema.fields.map((field) => field.name);
+  const names = source.schema.fields.map((field) => field.name);
   const mapping = mapColumnsByName(names, definition, request.path, () =>
     fileLocation(request.path),
   );
   const types = definition.columns.map(builderTypeOf);
-  arrow.schema.fields.forEach((field, position) => {
+  source.schema.fields.forEach((field, position) => {
     const columnIndex = mapping[position]!;
     if (columnIndex < 0) return;
     const column = definition.columns[columnIndex]!;
@@ -132,34 +158,11 @@ export async function importParquet(
   });
 
   const stager = new BatchStager(definition.columns, limits.importBatchRowsMax);
-  const unmapped = definition.columns.map((_, columnIndex) => !mapping.includes(columnIndex));
-  let fileRow = 0;
   let nextProgress = limits.importProgressRowsEvery;
-  for (const batch of arrow.batches) {
+  for (let rowGroup = 0; rowGroup < source.rowGroupCount; rowGroup++) {
     checkDeadline(request.deadline, 'import_parquet');
-    const vectors: (Vector | undefined)[] = definition.columns.map(() => undefined);
-    mapping.forEach((columnIndex, position) => {
-      if (columnIndex >= 0) vectors[columnIndex] = batch.getChildAt(position) ?? undefined;
-    });
-    for (let index = 0; index < batch.numRows; index++, fileRow++) {
-      definition.columns.forEach((column, columnIndex) => {
-        const builder = stager.builder(columnIndex);
-        const vector = vectors[columnIndex];
-        if (unmapped[columnIndex] === true || vector === undefined || !vector.isValid(index)) {
-          if (column.notNull) {
-            throw rowError(request, fileRow, column.name, 'NULL in a NOT NULL column');
-          }
-          builder.appendNull();
-          return;
-        }
-        try {
-          appendArrowValue(builder, types[columnIndex]!, vector, index);
-        } catch (error) {
-          if (!(error instanceof CatrustError)) throw error;
-          throw rowError(request, fileRow, column.name, error.bareMessage);
-        }
-      });
-      stager.endRow();
+    for (const batch of await source.rowGroup(rowGroup)) {
+      stageBatch(batch, mapping, definition, stager, request);
     }
     if (stager.rowCount >= nextProgress) {
       nextProgress += limits.importProgressRowsEvery;
@@ -203,6 +206,41 @@ export async function importParquet(
     ...(skipped.length === 0 ? {} : { skipped }),
     elapsed_ms: Math.round(performance.now() - started),
   };
+}
+
+/** Convert one record batch into the stager (file columns by `mapping`, NULL where absent). */
+function stageBatch(
+  batch: RecordBatch,
+  mapping: readonly number[],
+  definition: TableDefinition,
+  stager: BatchStager,
+  request: ParquetImportRequest,
+): void {
+  const vectors: (Vector | undefined)[] = definition.columns.map(() => undefined);
+  mapping.forEach((columnIndex, position) => {
+    if (columnIndex >= 0) vectors[columnIndex] = batch.getChildAt(position) ?? undefined;
+  });
+  const firstRow = stager.rowCount;
+  for (let index = 0; index < batch.numRows; index++) {
+    definition.columns.forEach((column, columnIndex) => {
+      const builder = stager.builder(columnIndex);
+      const vector = vectors[columnIndex];
+      if (vector === undefined || !vector.isValid(index)) {
+        if (column.notNull) {
+          throw rowError(request, firstRow + index, column.name, 'NULL in a NOT NULL column');
+        }
+        builder.appendNull();
+        return;
+      }
+      try {
+        appendArrowValue(builder, builder.type, vector, index);
+      } catch (error) {
+        if (!(error instanceof CatrustError)) throw error;
+        throw rowError(request, firstRow + index, column.name, error.bareMessage);
+      }
+    });
+    stager.endRow();
+  }
 }
 
 function rowError(

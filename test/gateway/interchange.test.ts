@@ -666,6 +666,42 @@ describe('gateway: import_csv, import_parquet, export_parquet', function () {
       );
     });
 
+    it('reads a file row group by row group, and counts rows across them in errors', async () => {
+      const path = join(dir, 'in/groups.parquet');
+      await duckdb.run(
+        `COPY (SELECT i AS n, 'v' || (i % 7) AS label FROM range(10000) t(i)) TO '${path}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`,
+      );
+      const metadata = await duckdb.runAndReadAll(
+        `SELECT count(DISTINCT row_group_id) FROM parquet_metadata('${path}')`,
+      );
+      assert.ok(Number(metadata.getRows()[0]![0]) >= 4, 'the file has several row groups');
+      const reply = await send(server.port, {
+        cmd: 'import_parquet',
+        entity: 'Groups',
+        path: 'in/groups.parquet',
+        create: true,
+      });
+      assert.equal(reply.ok, true, json(reply));
+      assert.deepEqual(
+        await rows(
+          server.port,
+          'SELECT count(*), sum(n), min(n), max(n), count(DISTINCT label) FROM Groups',
+        ),
+        [[10000, '49995000', 0, 9999, 7]],
+      );
+      await duckdb.run(
+        `COPY (SELECT CASE WHEN i = 7000 THEN NULL ELSE 'd' || i END AS dept_name FROM range(10000) t(i)) TO '${join(dir, 'in/late-null.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`,
+      );
+      const lateNull = errorOf(
+        await send(server.port, {
+          cmd: 'import_parquet',
+          entity: 'Department',
+          path: 'in/late-null.parquet',
+        }),
+      );
+      assert.match(lateNull.message, /row 7001, column `dept_name`: NULL in a NOT NULL column/);
+    });
+
     it('refuses files it cannot take, and imports nothing of them', async () => {
       file('in/not.parquet', 'dept_name\nthis is CSV\n');
       const notParquet = errorOf(
