@@ -28,11 +28,29 @@ export function writeBit(bitmap: Uint8Array, index: number, on: boolean): void {
 const POPCOUNT = new Uint8Array(256);
 for (let byte = 1; byte < 256; byte++) POPCOUNT[byte] = (byte & 1) + POPCOUNT[byte >>> 1]!;
 
+/** Set bits of a 32-bit word (SWAR popcount). */
+function popcount32(word: number): number {
+  let value = word - ((word >>> 1) & 0x55555555);
+  value = (value & 0x33333333) + ((value >>> 2) & 0x33333333);
+  value = (value + (value >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(value, 0x01010101) >>> 24;
+}
+
 /** Number of set bits among the first `bits` bits. */
 export function countBits(bitmap: Uint8Array, bits: number): number {
   const wholeBytes = bits >>> 3;
   let count = 0;
-  for (let byteIndex = 0; byteIndex < wholeBytes; byteIndex++) {
+  let byteIndex = 0;
+  // Four bytes at a time where the bitmap is aligned for it (a batch's deleted bitmap is
+  // counted each time the batch is read).
+  if ((bitmap.byteOffset & 3) === 0 && wholeBytes >= 64) {
+    const words = new Uint32Array(bitmap.buffer, bitmap.byteOffset, wholeBytes >>> 2);
+    for (let wordIndex = 0; wordIndex < words.length; wordIndex++) {
+      count += popcount32(words[wordIndex]!);
+    }
+    byteIndex = words.length << 2;
+  }
+  for (; byteIndex < wholeBytes; byteIndex++) {
     count += POPCOUNT[bitmap[byteIndex]!]!;
   }
   const rest = bits & 7;
