@@ -14,7 +14,7 @@
  * The old values stay in the WAL until `compact` (docs/gdpr.md); values are never logged.
  */
 import { createHmac } from 'node:crypto';
-import { didYouMean, fieldLocation, type Value } from '../../common/index.js';
+import { assert, didYouMean, fieldLocation, type Value } from '../../common/index.js';
 import type { ColumnDefinition, TableView, Transaction } from '../../store/index.js';
 import type { Engine, Session } from '../engine.js';
 import { argumentError, GatewayError } from '../errors.js';
@@ -97,6 +97,44 @@ function checkedColumn(
   return column;
 }
 
+/** Distinct values whose hash one request remembers (equal values are hashed once). */
+const HASHES_REMEMBERED_MAX = 65_536;
+
+/**
+ * The rows of `rows` whose `column` the strategy changes, and their new values: every row for
+ * `redact`, the rows holding a string for `hash` and `mask` (NULL and labelled nulls stay).
+ */
+function replacements(
+  table: TableView,
+  column: string,
+  rows: readonly number[],
+  strategy: AnonymizeStrategy,
+  key: string | undefined,
+): { targets: number[]; replaced: Value[] } {
+  if (strategy === 'redact') return { targets: [...rows], replaced: rows.map(() => null) };
+  const values = table.column(column);
+  const remembered = new Map<string, string>();
+  const targets: number[] = [];
+  const replaced: Value[] = [];
+  for (const row of rows) {
+    const value = values.value(row);
+    if (typeof value !== 'string') continue;
+    targets.push(row);
+    if (strategy === 'mask') {
+      replaced.push(maskValue(value));
+      continue;
+    }
+    assert(key !== undefined, 'the hash key is checked before any row is read');
+    let hashed = remembered.get(value);
+    if (hashed === undefined) {
+      hashed = hashValue(key, value);
+      if (remembered.size < HASHES_REMEMBERED_MAX) remembered.set(value, hashed);
+    }
+    replaced.push(hashed);
+  }
+  return { targets, replaced };
+}
+
 /** The rows the request chooses: `ids`, those satisfying `where`, both, or every active row. */
 function chosenRows(
   transaction: Transaction,
@@ -164,22 +202,7 @@ export async function anonymize(
     }
     const rows = chosenRows(transaction, table, request, deadline);
     for (const [column, strategy] of columns) {
-      const values = table.column(column.name);
-      const targets: number[] = [];
-      const replaced: Value[] = [];
-      for (const row of rows) {
-        if (strategy === 'redact') {
-          targets.push(row);
-          replaced.push(null);
-          continue;
-        }
-        const value = values.value(row);
-        if (typeof value !== 'string') continue;
-        targets.push(row);
-        replaced.push(
-          strategy === 'hash' && key !== undefined ? hashValue(key, value) : maskValue(value),
-        );
-      }
+      const { targets, replaced } = replacements(table, column.name, rows, strategy, key);
       if (targets.length > 0)
         transaction.updateColumn(request.entity, column.name, targets, replaced);
     }

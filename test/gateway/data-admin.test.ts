@@ -628,6 +628,9 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
         join(encrypted, 'example', 'snapshot.cat2'),
         join(encrypted, 'backups', 'sealed.cat2'),
       );
+      // A plain database this server cannot open (its passphrase does not fit): reported.
+      mkdirSync(join(encrypted, 'intruder'));
+      copyFileSync(join(dir, 'people', 'wal.ndjson'), join(encrypted, 'intruder', 'wal.ndjson'));
       const replies = await ask(other, [
         { cmd: 'from_wal', path: 'backups/plain.wal', name: 'plain' },
         { cmd: 'from_wal', path: 'backups/sealed.wal', name: 'sealed' },
@@ -649,8 +652,23 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
       assert.deepEqual(rowsOf(replies[7]), [[7]]);
       const report = ok(replies[8]);
       for (const database of report['databases'] as Json[]) {
+        if (database['name'] === 'intruder') {
+          assert.equal((database['error'] as Json)['code'], 'E_STORE_KEY');
+          continue;
+        }
         assert.equal(database['encrypted'], true, String(database['name']));
       }
+      assert.ok(
+        (report['findings'] as string[]).some((finding) => finding.includes('intruder')),
+        'a database that cannot be opened is a finding',
+      );
+      // An encrypted WAL on a server without the passphrase: E_STORE_KEY, nothing left.
+      copyFileSync(join(encrypted, 'backups', 'sealed.wal'), join(dir, 'backups', 'sealed.wal'));
+      failed(
+        await one(server, { cmd: 'from_wal', path: 'backups/sealed.wal', name: 'sealed' }),
+        'E_STORE_KEY',
+      );
+      assert.ok(!existsSync(join(dir, 'sealed')));
       assert.equal(((report['server'] as Json)['audit'] as Json)['enabled'], true);
       assert.deepEqual(rowsOf(replies[10]), [[7]]);
       for (const name of ['plain', 'branch', 'sealed']) {
