@@ -152,23 +152,25 @@ async function main(): Promise<void> {
     // ── full scan with a numeric filter ──────────────────────────────────────────────────
     const table = database.table('Fact');
     const threshold = 500_000;
-    // The filter kernel: four independent branch-free counters (the comparison's outcome is
-    // data-dependent, so a branch per row mispredicts half the time), and for a batch with
+    // The filter kernel, branch-free (the comparison's outcome is data-dependent, so a branch
+    // per row would mispredict half the time) and eight rows per step; for a batch with
     // deleted rows a byte of the deleted bitmap (8 rows) at a time.
     const countAbove = (values: Float64Array, length: number): number => {
-      let a = 0;
-      let b = 0;
-      let c = 0;
-      let d = 0;
+      let count = 0;
       let offset = 0;
-      for (const end = length & ~3; offset < end; offset += 4) {
-        a += values[offset]! > threshold ? 1 : 0;
-        b += values[offset + 1]! > threshold ? 1 : 0;
-        c += values[offset + 2]! > threshold ? 1 : 0;
-        d += values[offset + 3]! > threshold ? 1 : 0;
+      for (const end = length & ~7; offset < end; offset += 8) {
+        count +=
+          (values[offset]! > threshold ? 1 : 0) +
+          (values[offset + 1]! > threshold ? 1 : 0) +
+          (values[offset + 2]! > threshold ? 1 : 0) +
+          (values[offset + 3]! > threshold ? 1 : 0) +
+          (values[offset + 4]! > threshold ? 1 : 0) +
+          (values[offset + 5]! > threshold ? 1 : 0) +
+          (values[offset + 6]! > threshold ? 1 : 0) +
+          (values[offset + 7]! > threshold ? 1 : 0);
       }
-      for (; offset < length; offset++) a += values[offset]! > threshold ? 1 : 0;
-      return a + b + c + d;
+      for (; offset < length; offset++) count += values[offset]! > threshold ? 1 : 0;
+      return count;
     };
     const countAboveActive = (
       values: Float64Array,
