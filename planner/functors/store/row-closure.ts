@@ -35,12 +35,17 @@ export class RowClosure {
   readonly #foreignKeyTargets: Int32Array;
   readonly #foreignKeysOf: number[][];
   readonly #equations: { lhs: number[]; rhs: number[] }[][];
+  /** Stored nodes whose foreign keys were read (they are read on first touch). */
+  readonly #loaded: Uint8Array;
+  readonly #load: (node: number, entity: number, values: readonly Int32Array[]) => void;
 
   constructor(
     mapping: Mapping,
     readonly rowsMax: number,
     readonly oldCount: number,
     capacity: number,
+    /** Sets the foreign keys of stored node `node` in `values` (from its table). */
+    load: (node: number, entity: number, values: readonly Int32Array[]) => void = () => undefined,
   ) {
     this.#mapping = mapping;
     const target = mapping.target;
@@ -63,6 +68,8 @@ export class RowClosure {
         .pathEquationsOf(entity.name)
         .map((equation) => ({ lhs: pathIndices(equation.lhs), rhs: pathIndices(equation.rhs) })),
     );
+    this.#loaded = new Uint8Array(oldCount);
+    this.#load = load;
     for (let node = 0; node < oldCount; node++) this.#parent[node] = node;
     this.size = oldCount;
   }
@@ -72,9 +79,12 @@ export class RowClosure {
     this.#entity.fill(entity, first, first + count);
   }
 
-  /** The foreign-key array of stored nodes, to fill from the store (node → node or NONE). */
-  oldValues(foreignKey: number): Int32Array {
-    return this.#values[foreignKey] as Int32Array;
+  /** Read a stored node's foreign keys on its first use (a root's, before its arrays are). */
+  #touch(root: number): void {
+    if (root < this.oldCount && this.#loaded[root] === 0) {
+      this.#loaded[root] = 1;
+      this.#load(root, this.#entity[root] as number, this.#values);
+    }
   }
 
   #grow(): void {
@@ -132,11 +142,14 @@ export class RowClosure {
 
   /** The node `foreignKey` leads to from `node`'s class (NONE when unset). */
   valueOf(node: number, foreignKey: number): number {
-    return (this.#values[foreignKey] as Int32Array)[this.find(node)] as number;
+    const root = this.find(node);
+    this.#touch(root);
+    return (this.#values[foreignKey] as Int32Array)[root] as number;
   }
 
   follow(node: number, foreignKey: number): number {
     const root = this.find(node);
+    this.#touch(root);
     const value = (this.#values[foreignKey] as Int32Array)[root] as number;
     if (value !== NONE) return this.find(value);
     const created = this.addNode(this.#foreignKeyTargets[foreignKey] as number, root, foreignKey);
@@ -147,6 +160,7 @@ export class RowClosure {
 
   set(node: number, foreignKey: number, target: number): void {
     const root = this.find(node);
+    this.#touch(root);
     const values = this.#values[foreignKey] as Int32Array;
     const value = values[root] as number;
     if (value === NONE) values[root] = target;
@@ -160,6 +174,8 @@ export class RowClosure {
       const y = this.find(pending.pop() as number);
       const x = this.find(pending.pop() as number);
       if (x === y) continue;
+      this.#touch(x);
+      this.#touch(y);
       const keep = x < y ? x : y;
       const drop = x < y ? y : x;
       this.#parent[drop] = keep;

@@ -185,10 +185,18 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
   const rowsMax =
     input.rowsMax ??
     Math.min(limits.sigmaRowsMax, Math.max(limits.instanceRowsMax, 8 * sourceActive));
-  const closure = new RowClosure(mapping, rowsMax, oldCount, oldCount + 2 * newRows + 16);
+  const loader = input.incremental ? storedRowLoader(target, targetTables, entityBase) : undefined;
+  const closure = new RowClosure(mapping, rowsMax, oldCount, oldCount + 2 * newRows + 16, loader);
   closure.live = oldActive;
-  if (input.incremental) {
-    loadStoredRows(closure, target, targetTables, entityBase, entityLow, tick);
+  for (const entity of target.entities) {
+    const table = targetTables[entity.index];
+    if (!input.incremental || table === undefined) continue;
+    const low = entityLow[entity.index] as number;
+    closure.setOldEntity(
+      (entityBase[entity.index] as number) + low,
+      table.rowCount - low,
+      entity.index,
+    );
   }
 
   const sources: SourcePart[] = [];
@@ -459,15 +467,23 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
         if (closure.entityOf(node) === entity.index) deleteRows.push(node - base);
       }
       for (const fk of target.foreignKeysOf(entity.name)) {
-        const stored = closure.oldValues(fk.index);
+        const targetBase = entityBase[target.entity(fk.target)?.index as number] as number;
         const rows: number[] = [];
         const updated: number[] = [];
-        for (let rowId = entityLow[entity.index] as number; rowId < table.rowCount; rowId++) {
-          const node = base + rowId;
-          const value = stored[node] as number;
-          if (value === NONE || dropped[node] === 1 || dropped[value] !== 1) continue;
-          rows.push(rowId);
-          updated.push(rowIdOf(value));
+        const low = entityLow[entity.index] as number;
+        for (const batch of table.scan([fk.name], { fromBatch: low >>> BATCH_SHIFT })) {
+          tick();
+          const vector = batch.columns[0];
+          if (vector === undefined || vector.kind !== 'rowId') continue;
+          for (let offset = 0; offset < batch.rowCount; offset++) {
+            const node = targetBase + (vector.values[offset] as number);
+            if (dropped[node] !== 1) continue;
+            if (batch.deleted !== undefined && bitmapGet(batch.deleted, offset)) continue;
+            const rowId = batch.startRow + offset;
+            if (dropped[base + rowId] === 1) continue;
+            rows.push(rowId);
+            updated.push(rowIdOf(node));
+          }
         }
         if (rows.length > 0) foreignKeyUpdates.push({ column: fk.name, rows, values: updated });
       }
@@ -591,36 +607,26 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
   return { targets, sourceTargets, mapUpdates, resolutions, rowsApplied, changedOld };
 }
 
-/** Fill the foreign-key arrays of the stored target rows from their tables. */
-function loadStoredRows(
-  closure: RowClosure,
+/** Reads the foreign keys of a stored target row (a node) from its table, on first use. */
+function storedRowLoader(
   target: Mapping['target'],
   tables: readonly (TableView | undefined)[],
   entityBase: Int32Array,
-  entityLow: Int32Array,
-  tick: () => void,
-): void {
-  for (const entity of target.entities) {
-    const table = tables[entity.index];
-    if (table === undefined) continue;
-    const base = entityBase[entity.index] as number;
-    const low = entityLow[entity.index] as number;
-    closure.setOldEntity(base + low, table.rowCount - low, entity.index);
-    for (const fk of target.foreignKeysOf(entity.name)) {
-      const values = closure.oldValues(fk.index);
-      const targetBase = entityBase[target.entity(fk.target)?.index as number] as number;
-      for (const batch of table.scan([fk.name], { fromBatch: low >>> BATCH_SHIFT })) {
-        tick();
-        const vector = batch.columns[0];
-        if (vector === undefined || vector.kind !== 'rowId') continue;
-        for (let offset = 0; offset < batch.rowCount; offset++) {
-          if (batch.deleted !== undefined && bitmapGet(batch.deleted, offset)) continue;
-          if (!isValidAt(vector, offset)) continue;
-          values[base + batch.startRow + offset] = targetBase + (vector.values[offset] as number);
-        }
-      }
+): (node: number, entity: number, values: readonly Int32Array[]) => void {
+  const columns = target.entities.map((entity) =>
+    target.foreignKeysOf(entity.name).map((fk) => ({
+      index: fk.index,
+      column: tables[entity.index]?.column(fk.name),
+      targetBase: entityBase[target.entity(fk.target)?.index as number] as number,
+    })),
+  );
+  return (node, entity, values) => {
+    const rowId = node - (entityBase[entity] as number);
+    for (const { index, column, targetBase } of columns[entity] ?? []) {
+      const value = column?.valueUnchecked(rowId);
+      (values[index] as Int32Array)[node] = typeof value === 'number' ? targetBase + value : NONE;
     }
-  }
+  };
 }
 
 const BATCH_SHIFT = Math.log2(limits.batchRowsMax);
