@@ -284,8 +284,8 @@ export interface CopyReport {
  * Create database `name` in `dataDirectory` holding `source`'s committed, durable state: a
  * Snapshot V2 of it (deleted rows' values left out, as in every snapshot) and an empty WAL
  * that continues it, under the same key when `source` is encrypted (`passphrase` opens it).
- * Writers of `source` wait only while its latest version is taken. The copy is opened once,
- * every column read, before it is renamed into place.
+ * Writers of `source` never wait for it. The copy is opened once, every column read, before it
+ * is renamed into place.
  */
 export async function copyDatabase(
   source: Database,
@@ -297,10 +297,10 @@ export async function copyDatabase(
   if (await exists(join(dataDirectory, name, WAL_FILE))) {
     throw new StoreError('E_STORE_DUPLICATE', `database ${name} exists already`);
   }
-  const version = await source.withWriterLock(async () => {
-    await source.whenIdle();
-    return source.latestVersion();
-  });
+  // The newest committed version, once every commit published so far is fsynced. No writer
+  // lock: a transaction open meanwhile (even the caller's own) neither blocks nor shows.
+  const version = source.latestVersion();
+  await source.whenIdle();
   const key = source.walWriter?.key;
   const checksum = await Checksum.create();
   const staging = await stagingFolder(dataDirectory, name);

@@ -552,6 +552,17 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
     assert.deepEqual(rowsOf(replies[8]), [['A-1']], 'the branch keeps the program, not later rows');
     assert.equal((ok(replies[9])['applied'] as unknown[]).length, 1);
     assert.deepEqual(rowsOf(replies[10]), [['Ada'], ['Alan'], ['Grace']]);
+    // Inside the session's own open transaction: the committed state, without waiting.
+    const inTransaction = await ask(server, [
+      { cmd: 'begin' },
+      { cmd: 'insert', entity: 'Item', rows: [{ sku: 'uncommitted' }] },
+      { cmd: 'db_save', as: 'branch2' },
+      { cmd: 'rollback' },
+      { cmd: 'db_use', name: 'branch2' },
+      { cmd: 'query', schema: 'Stock', cql: 'from i : Item select i.sku order_by i.sku' },
+    ]);
+    ok(inTransaction[2]);
+    assert.deepEqual(rowsOf(inTransaction[5]), [['A-1'], ['B-2']]);
     // Deleted rows are not copied: the branch holds no deleted value at all.
     assert.ok(!allBytes(join(dir, 'branch')).includes('Linus'));
   });
@@ -575,6 +586,7 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
     const byName = new Map(databases.map((database) => [database['name'], database]));
     assert.deepEqual([...byName.keys()].sort(), [
       'branch',
+      'branch2',
       'example',
       'examplecopy',
       'frombin',
