@@ -9,7 +9,7 @@
  * | Float       | any integer or floating-point type                                        |
  * | Bool        | Bool                                                                      |
  * | Date        | Date32 (days), Date64 (milliseconds, whole days)                          |
- * | String      | Utf8, LargeUtf8 (and dictionary-encoded strings)                          |
+ * | String      | Utf8, LargeUtf8, Utf8View (and dictionary-encoded strings)                |
  * | Uuid        | Utf8 (validated, lower-cased), FixedSizeBinary(16)                        |
  * | Decimal     | Decimal128/256 (exact), Utf8 (parsed), any integer type                   |
  * | foreign key | any integer type: the target's row id                                     |
@@ -50,7 +50,9 @@ function sourceOf(type: DataType): Source | undefined {
   if (DataType.isFloat(type)) return 'float';
   if (DataType.isBool(type)) return 'bool';
   if (DataType.isDate(type)) return 'date';
-  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return 'string';
+  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isUtf8View(type)) {
+    return 'string';
+  }
   if (DataType.isDecimal(type)) return 'decimal';
   if (DataType.isFixedSizeBinary(type) && (type as FixedSizeBinary).byteWidth === 16) {
     return 'uuidBinary';
