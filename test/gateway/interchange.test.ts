@@ -19,6 +19,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import fc from 'fast-check';
+import { formatDate, normalizeInt, parseDecimalLiteral, valueToJson } from '../../common/index.js';
+import { Engine } from '../../gateway/index.js';
+import { exportParquet, importCsv, importParquet } from '../../gateway/interchange/index.js';
 import { cliArgs, projectRoot } from '../helpers/paths.js';
 import {
   exchange,
@@ -959,5 +963,137 @@ describe('gateway: import_csv of a large file', function () {
     } finally {
       await stopServe(server);
     }
+  });
+});
+
+/** RFC 4180 field: quoted when it holds the delimiter, a quote, a line break or edge blanks. */
+function csvField(text: string): string {
+  return /[",\r\n]|^\s|\s$/.test(text) || text === '' ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+describe('gateway: interchange round trips on generated tables (fast-check)', function () {
+  this.timeout(120_000);
+  let dir = '';
+  let engine: Engine;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'catrust-interchange-fc-'));
+    engine = await Engine.open({ dataDir: dir });
+  });
+  after(async () => {
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const text = fc.oneof(
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }),
+    fc
+      .array(fc.constantFrom('a', '"', ',', '\n', '\r\n', ' ', 'é', '𝄞', ';'), {
+        minLength: 1,
+        maxLength: 8,
+      })
+      .map((parts) => parts.join('')),
+  );
+  const int = fc.oneof(
+    fc.integer({ min: -1000, max: 1000 }),
+    fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+  );
+  const float = fc.double({ noNaN: true, noDefaultInfinity: true });
+  const day = fc.integer({ min: -719_162, max: 2_932_896 }); // 0001-01-01 … 9999-12-31
+  const decimal = fc
+    .tuple(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.integer({ min: 0, max: 12 }))
+    .map(([digits, scale]) => {
+      const magnitude = (digits < 0n ? -digits : digits).toString().padStart(scale + 1, '0');
+      const point = magnitude.length - scale;
+      const body =
+        scale === 0 ? magnitude : `${magnitude.slice(0, point)}.${magnitude.slice(point)}`;
+      return digits < 0n ? `-${body}` : body;
+    });
+  const uuid = fc
+    .uuid()
+    .chain((value) => fc.boolean().map((upper) => (upper ? value.toUpperCase() : value)));
+  const row = fc.record({
+    s: fc.option(text, { nil: null }),
+    i: fc.option(int, { nil: null }),
+    f: fc.option(float, { nil: null }),
+    b: fc.option(fc.boolean(), { nil: null }),
+    d: fc.option(day, { nil: null }),
+    m: fc.option(decimal, { nil: null }),
+    u: fc.option(uuid, { nil: null }),
+  });
+  type Row = typeof row extends fc.Arbitrary<infer T> ? T : never;
+
+  /** What SQL answers for a generated row (the JSON value rules of the planner). */
+  function expected(generated: Row): unknown[] {
+    const int = generated.i;
+    return [
+      generated.s,
+      int === null ? null : typeof int === 'bigint' ? valueToJson('Int', normalizeInt(int)) : int,
+      generated.f === null ? null : generated.f + 0,
+      generated.b,
+      generated.d === null ? null : formatDate(generated.d),
+      generated.m === null ? null : parseDecimalLiteral(generated.m),
+      generated.u === null ? null : generated.u.toLowerCase(),
+    ];
+  }
+
+  function csvOf(table: readonly Row[]): string {
+    const lines = ['u,m,d,b,f,i,s'];
+    for (const generated of table) {
+      const fields = [
+        generated.u ?? '',
+        generated.m ?? '',
+        generated.d === null ? '' : formatDate(generated.d),
+        generated.b === null ? '' : String(generated.b),
+        generated.f === null ? '' : String(generated.f),
+        generated.i === null ? '' : String(generated.i),
+        generated.s === null ? '' : csvField(generated.s),
+      ];
+      lines.push(fields.join(','));
+    }
+    return `${lines.join('\r\n')}\r\n`;
+  }
+
+  it('CSV in, Parquet out and in: every value comes back as SQL reads it', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { minLength: 0, maxLength: 30 }), async (table) => {
+        run++;
+        const database = `db${run}`;
+        await engine.createDatabase(database);
+        const session = engine.newSession('fast-check');
+        session.database = database;
+        await engine.load(
+          session,
+          'schema G { entities T  attributes s : T -> String  i : T -> Int  f : T -> Float  b : T -> Bool  d : T -> Date  m : T -> Decimal  u : T -> Uuid }',
+        );
+        writeFileSync(join(dir, `${database}.csv`), csvOf(table));
+        const reply = await importCsv(engine, session, {
+          entity: 'T',
+          path: `${database}.csv`,
+          header: true,
+          delimiter: ',',
+          create: false,
+          deadline: undefined,
+        });
+        assert.equal(reply['rows'], table.length);
+        const select = 'SELECT s, i, f, b, d, m, u FROM T ORDER BY id';
+        const read = async (sql: string): Promise<unknown> => {
+          const result = await engine.sql(session, sql, []);
+          return 'rows' in result ? result.rows : result;
+        };
+        // NULL and the empty string are one in CSV: an empty String field is NULL.
+        assert.deepEqual(await read(select), table.map(expected));
+        await exportParquet(engine, session, 'T', `${database}.parquet`, undefined);
+        await importParquet(engine, session, {
+          entity: 'Copy',
+          path: `${database}.parquet`,
+          create: true,
+          deadline: undefined,
+        });
+        assert.deepEqual(await read(select.replace('FROM T', 'FROM Copy')), table.map(expected));
+        engine.endSession(session);
+      }),
+      { numRuns: 25, seed: 20261125 },
+    );
   });
 });
