@@ -91,7 +91,19 @@ function mismatch(
   );
 }
 
-/** Check every present value of a typed input; returns true when an Int input needs BigInt64. */
+/** What `checkTyped` found besides errors. */
+interface TypedFindings {
+  /** An Int input holds a value outside ±(2^53−1): the column needs BigInt64. */
+  readonly needsBigInt: boolean;
+  /** A Float64Array input holds −0 (stored as 0, the engine's form). */
+  readonly negativeZero: boolean;
+}
+
+const NOTHING_FOUND: TypedFindings = { needsBigInt: false, negativeZero: false };
+const NEGATIVE_ZERO: TypedFindings = { needsBigInt: false, negativeZero: true };
+const NEEDS_BIG_INT: TypedFindings = { needsBigInt: true, negativeZero: false };
+
+/** Check every present value of a typed input (a −0 found on the way is reported). */
 function checkTyped(
   table: TableDraft,
   column: ColumnDefinition,
@@ -99,7 +111,7 @@ function checkTyped(
   count: number,
   values: TypedValues,
   validity: Uint8Array | undefined,
-): boolean {
+): TypedFindings {
   const type = column.type;
   const present = (index: number): boolean => validity === undefined || getBit(validity, index);
   const bad = (index: number, found: string): never => {
@@ -111,20 +123,24 @@ function checkTyped(
       if (values[index]! > limits.tableRowsMax && present(index))
         bad(index, `row id ${values[index]}`);
     }
-    return false;
+    return NOTHING_FOUND;
   }
   switch (type.scalar) {
     case 'Float': {
       if (!(values instanceof Float64Array)) return bad(0, `a ${values.constructor.name}`);
+      let negativeZero = false;
       for (let index = 0; index < count; index++) {
         const value = values[index]!;
         if (value - value !== 0 && present(index)) bad(index, `number ${value}`);
+        // Zero is rare in most data: the division runs only for it.
+        if (value === 0 && 1 / value < 0) negativeZero = true;
       }
-      return false;
+      return negativeZero ? NEGATIVE_ZERO : NOTHING_FOUND;
     }
     case 'Int': {
       if (values instanceof Float64Array) {
         // Math.floor compiles to one instruction; `value % 1` is a call to fmod per row.
+        let negativeZero = false;
         for (let index = 0; index < count; index++) {
           const value = values[index]!;
           if (
@@ -133,14 +149,17 @@ function checkTyped(
           ) {
             bad(index, `number ${value}`);
           }
+          if (value === 0 && 1 / value < 0) negativeZero = true;
         }
-        return false;
+        return negativeZero ? NEGATIVE_ZERO : NOTHING_FOUND;
       }
       if (values instanceof BigInt64Array) {
         for (let index = 0; index < count; index++) {
-          if (typeof normalizeInt(values[index]!) === 'bigint' && present(index)) return true;
+          if (typeof normalizeInt(values[index]!) === 'bigint' && present(index)) {
+            return NEEDS_BIG_INT;
+          }
         }
-        return false;
+        return NOTHING_FOUND;
       }
       return bad(0, `a ${values.constructor.name}`);
     }
@@ -152,14 +171,14 @@ function checkTyped(
           bad(index, `day ${value} (outside 0001-01-01 .. 9999-12-31)`);
         }
       }
-      return false;
+      return NOTHING_FOUND;
     }
     case 'Bool': {
       if (!(values instanceof Uint8Array)) return bad(0, `a ${values.constructor.name}`);
       for (let index = 0; index < count; index++) {
         if (values[index]! > 1 && present(index)) bad(index, `byte ${values[index]}`);
       }
-      return false;
+      return NOTHING_FOUND;
     }
     default:
       return bad(0, `a ${values.constructor.name} (give codes and a dictionary)`);
@@ -189,7 +208,7 @@ function appendTyped(
       }
     }
   }
-  const needsBigInt = checkTyped(table, column, first, count, values, validity);
+  const { needsBigInt, negativeZero } = checkTyped(table, column, first, count, values, validity);
   const draft = table.columnDraftForWrite(columnIndex);
   if (needsBigInt && draft.representation === 'float64') draft.upgradeToBigInt();
   const representation = draft.representation;
@@ -214,7 +233,7 @@ function appendTyped(
     } else if (representation === 'float64' && values instanceof BigInt64Array) {
       const floats = target as Float64Array;
       for (let step = 0; step < rows; step++) floats[offset + step] = Number(values[index + step]!);
-    } else if (representation === 'float64') {
+    } else if (representation === 'float64' && negativeZero) {
       // `+ 0` turns −0 into 0, the engine's form.
       const floats = target as Float64Array;
       const source = values as Float64Array;

@@ -98,6 +98,7 @@ export function checkForeignKeys(draft: DatabaseDraft, view: ReadView): void {
       // passes in the tight loop; anything else (NULL, deleted rows) takes the full check.
       const targetRows = target?.rowCount ?? 0;
       const targetDeleted = target?.source.deletedChunks() ?? [];
+      const targetDeletedNone = targetDeleted.every((bitmap) => bitmap === undefined);
       const columnView = table.column(columnIndex);
       for (let first = tableDraft.baseRowCount; first < tableDraft.rowCount;) {
         const start = first & CHUNK_MASK;
@@ -105,13 +106,20 @@ export function checkForeignKeys(draft: DatabaseDraft, view: ReadView): void {
         const vector = columnView.vector(first >>> CHUNK_SHIFT);
         assert(vector.kind === 'rowId', 'a foreign key column holds row ids');
         const values = vector.values;
-        for (let offset = start; offset < start + count; offset++) {
-          const value = values[offset]!;
-          if (value < targetRows) {
-            const bitmap = targetDeleted[value >>> CHUNK_SHIFT];
-            if (bitmap === undefined || !getBit(bitmap, value & CHUNK_MASK)) continue;
+        if (targetDeletedNone) {
+          // No deleted target row: a value below the target's row count is valid.
+          for (let offset = start; offset < start + count; offset++) {
+            if (values[offset]! >= targetRows) check(first - start + offset);
           }
-          check(first - start + offset);
+        } else {
+          for (let offset = start; offset < start + count; offset++) {
+            const value = values[offset]!;
+            if (value < targetRows) {
+              const bitmap = targetDeleted[value >>> CHUNK_SHIFT];
+              if (bitmap === undefined || !getBit(bitmap, value & CHUNK_MASK)) continue;
+            }
+            check(first - start + offset);
+          }
         }
         first += count;
       }

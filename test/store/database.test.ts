@@ -190,6 +190,47 @@ describe('store: bulk checks', () => {
     );
     assert.equal(db.table('Employee').rowCount, 0);
   });
+
+  it('stores −0 as 0 and checks foreign keys into a table without deleted rows', async () => {
+    const db = createMemoryDatabase('zero', [
+      tableDefinition('P', [scalarColumn('n', 'Int')]),
+      tableDefinition('T', [
+        scalarColumn('x', 'Float'),
+        scalarColumn('i', 'Int'),
+        foreignKeyColumn('p', 'P'),
+      ]),
+    ]);
+    await db.insertRows('P', [{ n: 1 }, { n: 2 }]);
+    const rows = 1000;
+    const x = new Float64Array(rows).map((_, index) => index * 0.25);
+    const i = new Float64Array(rows).map((_, index) => index);
+    x[0] = -0;
+    x[999] = -0;
+    i[500] = -0;
+    const p = new Uint32Array(rows).map((_, index) => index % 2);
+    const validity = new Uint8Array(rows / 8).fill(0xff);
+    validity[10] = 0;
+    p[81] = 7; // NULL (bit 81 is in byte 10): not checked
+    await db.appendColumns('T', { x, i, p: { values: p, validity } });
+    const table = db.table('T');
+    for (const [column, row] of [
+      ['x', 0],
+      ['x', 999],
+      ['i', 500],
+    ] as const) {
+      const value = table.column(column).value(row);
+      assert.ok(Object.is(value, 0), `${column}[${row}] is ${Object.is(value, -0) ? '−0' : value}`);
+    }
+    assert.equal(table.column('x').value(4), 1);
+    assert.equal(table.column('p').value(81), null);
+    // A row id past the target's rows, with no deleted row there (the tight check).
+    p[700] = 2;
+    await assert.rejects(
+      db.appendColumns('T', { x, i, p: { values: p, validity } }),
+      storeError('E_STORE_FOREIGN_KEY', new RegExp(`T row ${rows + 700} attribute p`)),
+    );
+    assert.equal(db.table('T').rowCount, rows);
+  });
 });
 
 describe('store: soft delete and scans', () => {
