@@ -249,6 +249,32 @@ describe('store: WAL record format 2 (binary payloads)', () => {
     assert.deepEqual(dumpDatabase(reopened), expected);
   });
 
+  it('re-seals payload records committed while the key is rotated', async () => {
+    const database = await store.create('rekey', [item], {
+      passphrase: 'old',
+      keyDerivation: FAST,
+    });
+    // Enough rows that the new base takes a while to write: the commits below land meanwhile.
+    await bulk(database, 0, 150_000);
+    const rotation = database.rotateKey('new', FAST);
+    for (let step = 0; step < 6; step++) await bulk(database, 1_000_000 + step * 100, 40 + step);
+    const report = await rotation;
+    assert.ok(report.carriedEntries > 0, 'commits were carried into the re-keyed WAL');
+    const expected = dumpDatabase(database);
+    await database.close();
+    const file = join(directory, 'rekey', WAL_FILE);
+    const records = walRecords(await readFile(file));
+    assert.ok(
+      records.slice(-report.carriedEntries).every((record) => record.payload !== undefined),
+    );
+    await assert.rejects(store.open('rekey', { passphrase: 'old' }), (error: unknown) => {
+      assert.ok(error instanceof StoreError && error.code === 'E_STORE_KEY');
+      return true;
+    });
+    const reopened = await store.open('rekey', { passphrase: 'new' });
+    assert.deepEqual(dumpDatabase(reopened), expected);
+  });
+
   it('carries payload records through compaction, snapshots and commits made meanwhile', async () => {
     const database = await store.create('carry', [item]);
     await bulk(database, 0, 300);
