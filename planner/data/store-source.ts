@@ -9,7 +9,7 @@
  * | bigint64 (Int)      | value (normalised Int: numbers within ±2^53, bigint past) |
  * | date (Int32Array)   | number (copied to Float64Array)                          |
  * | bool                | bool, zero-copy                                          |
- * | rowId (FK)          | number of type Int (copied)                              |
+ * | rowId (FK)          | number Int: `rowIds` zero-copy, `values` made on read    |
  * | dictionary          | dict (codes viewed as Int32Array: codes stay below 2^31) |
  *
  * The `id` column (column 0) is the row id. Labelled nulls read as NULL.
@@ -18,6 +18,25 @@ import { normalizeInt, type Scalar, type Value } from '../../common/index.js';
 import type { ColumnVector, ReadView, TableView } from '../../store/index.js';
 import type { ColumnInfo, RangeBound, RelationSource, RowIds, TableSource } from './source.js';
 import { gather, withNulls, type Batch, type Vector } from './vector.js';
+
+/**
+ * A foreign key's row ids as a number vector whose Float64Array is made on first read: grouping
+ * and FK lookups read `rowIds` and never pay for the copy.
+ */
+function rowIdVector(ids: Uint32Array, validity: Uint8Array | undefined, length: number): Vector {
+  let values: Float64Array | undefined;
+  return {
+    kind: 'number',
+    type: 'Int',
+    length,
+    get values(): Float64Array {
+      values ??= new Float64Array(ids);
+      return values;
+    },
+    validity,
+    rowIds: ids,
+  };
+}
 
 function convert(vector: ColumnVector, length: number): Vector {
   switch (vector.kind) {
@@ -57,13 +76,7 @@ function convert(vector: ColumnVector, length: number): Vector {
         validity: vector.validity,
       };
     case 'rowId':
-      return {
-        kind: 'number',
-        type: 'Int',
-        length,
-        values: new Float64Array(vector.values),
-        validity: vector.validity,
-      };
+      return rowIdVector(vector.values, vector.validity, length);
     case 'dictionary':
       return {
         kind: 'dict',

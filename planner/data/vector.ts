@@ -34,6 +34,12 @@ export interface NumberVector {
   readonly length: number;
   readonly values: Float64Array;
   readonly validity: Validity | undefined;
+  /**
+   * The same values as unsigned 32-bit integers, when the vector holds a foreign key's row ids
+   * read from the store: kernels that index by the value (grouping, FK lookups) read these
+   * directly, and `values` is converted only when something reads it.
+   */
+  readonly rowIds?: Uint32Array | undefined;
 }
 
 export interface BoolVector {

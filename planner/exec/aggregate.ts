@@ -493,11 +493,32 @@ function assignSingleKey(
     return true;
   }
   if (key.kind === 'number') {
-    const values = key.values;
     const validity = key.validity;
     // Non-negative integer keys below DENSE_KEYS_MAX (low and high cardinality alike) find
     // their group in a dense array that grows with the largest key seen, not a hash table.
     let dense = denseKeys.groups;
+    const rowIds = key.rowIds;
+    if (rowIds !== undefined) {
+      // A foreign key's row ids straight from the store: integer indexes, no Float64 copy.
+      let nullGroup = -1;
+      for (let row = 0; row < length; row++) {
+        if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) {
+          if (nullGroup < 0) nullGroup = lookup(null);
+          groups[row] = nullGroup;
+          continue;
+        }
+        const id = rowIds[row]!;
+        const group = dense[id]!;
+        if (group >= 0) {
+          groups[row] = group;
+          continue;
+        }
+        groups[row] = lookup(id);
+        dense = denseKeys.groups;
+      }
+      return true;
+    }
+    const values = key.values;
     if (validity === undefined) {
       // The common case in its own loop (a validity test in the loop costs V8 about half).
       for (let row = 0; row < length; row++) {

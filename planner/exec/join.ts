@@ -133,7 +133,21 @@ function* foreignKeyJoin(
     const keys = evaluate(fkExpr, leftBatch, leftLayout, env);
     const positions = new Int32Array(length);
     let allFound = true;
-    if (keys.kind === 'number') {
+    if (keys.kind === 'number' && keys.rowIds !== undefined) {
+      // Row ids straight from the store (unsigned integers): no Float64 copy.
+      const ids = keys.rowIds;
+      const validity = keys.validity;
+      for (let row = 0; row < length; row++) {
+        const id = ids[row]!;
+        const position =
+          (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) ||
+          id >= idLimit
+            ? -1
+            : positionOf[id]!;
+        positions[row] = position;
+        if (position < 0) allFound = false;
+      }
+    } else if (keys.kind === 'number') {
       const values = keys.values;
       const validity = keys.validity;
       for (let row = 0; row < length; row++) {
