@@ -38,7 +38,7 @@ import type { Engine, Session } from '../engine.js';
 import { GatewayError } from '../errors.js';
 import { BatchStager, builderTypeOf, type BuilderType } from './column-builder.js';
 import { checkNotNullCovered, mapColumnsByName } from './column-mapping.js';
-import { appendStaged } from './staged-append.js';
+import { appendStaged, importReply } from './staged-append.js';
 import { appendText, inferredScalar, widen, type InferredType } from './text-values.js';
 
 const log = createLogger('gateway.import');
@@ -251,6 +251,80 @@ function foreignKeyTargets(
   );
 }
 
+/** How the records of the file become rows: fixed once the first record is read. */
+interface StagingPlan {
+  readonly definition: TableDefinition;
+  /** Per file column: the index of its table column, or −1 when skipped. */
+  readonly mapping: readonly number[];
+  /** Table columns no file column fills: NULL in every row. */
+  readonly unmapped: readonly number[];
+  readonly types: readonly BuilderType[];
+  /** Per table column: the target table of a foreign key checked while staging. */
+  readonly targets: readonly (TableView | undefined)[];
+  readonly path: string;
+}
+
+/** The file's rows, staged: batches for `appendColumns` and each row's line for errors. */
+interface StagedFile {
+  readonly stager: BatchStager;
+  readonly lines: number[];
+  readonly skipped: string[];
+}
+
+async function stageFile(
+  file: string,
+  request: CsvImportRequest,
+  definition: TableDefinition,
+  targets: readonly (TableView | undefined)[],
+  started: number,
+): Promise<StagedFile> {
+  let plan: StagingPlan | undefined;
+  let skipped: string[] = [];
+  const stager = new BatchStager(definition.columns, limits.importBatchRowsMax);
+  const lines: number[] = [];
+  let nextProgress = limits.importProgressRowsEvery;
+  for await (const record of csvRecords(file, request.path, request.delimiter)) {
+    if (plan === undefined) {
+      const names = columnNames(record, request.header, request.path);
+      const mapping = mapColumns(names, definition, request);
+      skipped = names.filter((_, position) => mapping[position] === -1);
+      plan = {
+        definition,
+        mapping,
+        unmapped: definition.columns.flatMap((_, index) =>
+          mapping.includes(index) ? [] : [index],
+        ),
+        types: definition.columns.map(builderTypeOf),
+        targets,
+        path: request.path,
+      };
+      if (request.header) continue;
+    }
+    stageRecord(record, plan, stager);
+    lines.push(record.line);
+    if ((stager.rowCount & DEADLINE_CHECK_MASK) === 0) {
+      checkDeadline(request.deadline, 'import_csv');
+    }
+    if (stager.rowCount === nextProgress) {
+      nextProgress += limits.importProgressRowsEvery;
+      log.info('import_csv progress', {
+        entity: request.entity,
+        path: request.path,
+        rows: stager.rowCount,
+        elapsed_ms: Math.round(performance.now() - started),
+      });
+    }
+  }
+  if (plan === undefined && request.header) {
+    throw new GatewayError('E_IMPORT', 'the file is empty: it has no header row', {
+      location: { kind: 'file', file: request.path },
+      hint: 'send "header": false for a file without one',
+    });
+  }
+  stager.flush();
+  return { stager, lines, skipped };
+}
+
 export async function importCsv(
   engine: Engine,
   session: Session,
@@ -271,121 +345,72 @@ export async function importCsv(
     create = await inferDefinition(file, request);
   }
   const definition = create ?? view.table(request.entity).definition;
-  const targets = foreignKeyTargets(definition, view);
-
-  let mapping: number[] | undefined;
-  let skipped: string[] = [];
-  const stager = new BatchStager(definition.columns, limits.importBatchRowsMax);
-  const types: BuilderType[] = definition.columns.map(builderTypeOf);
-  const lines: number[] = [];
-  let nextProgress = limits.importProgressRowsEvery;
-  for await (const record of csvRecords(file, request.path, request.delimiter)) {
-    if (mapping === undefined) {
-      const names = columnNames(record, request.header, request.path);
-      mapping = mapColumns(names, definition, request);
-      skipped = names.filter((_, position) => mapping![position] === -1);
-      if (request.header) continue;
-    }
-    stageRecord(record, mapping, definition, types, targets, stager, request.path);
-    lines.push(record.line);
-    if ((stager.rowCount & DEADLINE_CHECK_MASK) === 0)
-      checkDeadline(request.deadline, 'import_csv');
-    if (stager.rowCount === nextProgress) {
-      nextProgress += limits.importProgressRowsEvery;
-      log.info('import_csv progress', {
-        entity: request.entity,
-        path: request.path,
-        rows: stager.rowCount,
-        elapsed_ms: Math.round(performance.now() - started),
-      });
-    }
-  }
-  if (mapping === undefined && request.header) {
-    throw new GatewayError('E_IMPORT', 'the file is empty: it has no header row', {
-      location: { kind: 'file', file: request.path },
-      hint: 'send "header": false for a file without one',
-    });
-  }
-  stager.flush();
+  const staged = await stageFile(
+    file,
+    request,
+    definition,
+    foreignKeyTargets(definition, view),
+    started,
+  );
   checkDeadline(request.deadline, 'import_csv');
+  const lines = staged.lines;
   const ids = await appendStaged(
     engine,
     session,
     request.entity,
-    stager.batches,
+    staged.stager.batches,
     create,
     (index): { location: ErrorLocation; what: string } => ({
       location: { kind: 'file', file: request.path, line: lines[index] ?? 0 },
       what: `line ${lines[index] ?? '?'}`,
     }),
   );
-  const elapsedMs = Math.round(performance.now() - started);
-  log.info('import_csv done', { entity: request.entity, rows: ids.count, elapsed_ms: elapsedMs });
-  return {
+  const reply = importReply(request, ids, create, staged.skipped, started, false);
+  log.info('import_csv done', {
     entity: request.entity,
-    path: request.path,
     rows: ids.count,
-    ids,
-    created: create !== undefined,
-    ...(create === undefined
-      ? {}
-      : {
-          columns: create.columns.map((column) => ({
-            name: column.name,
-            type: column.type.kind === 'scalar' ? column.type.scalar : 'Int',
-          })),
-        }),
-    ...(skipped.length === 0 ? {} : { skipped }),
-    elapsed_ms: elapsedMs,
-  };
+    elapsed_ms: reply['elapsed_ms'],
+  });
+  return reply;
 }
 
 /** Convert one record's fields into the stager; NULL for table columns the file lacks. */
-function stageRecord(
-  record: CsvRecord,
-  mapping: readonly number[],
-  definition: TableDefinition,
-  types: readonly BuilderType[],
-  targets: readonly (TableView | undefined)[],
-  stager: BatchStager,
-  path: string,
-): void {
+function stageRecord(record: CsvRecord, plan: StagingPlan, stager: BatchStager): void {
   const fields = record.fields;
-  const filled = new Uint8Array(definition.columns.length);
+  const columns = plan.definition.columns;
   for (let position = 0; position < fields.length; position++) {
-    const columnIndex = mapping[position]!;
+    const columnIndex = plan.mapping[position]!;
     if (columnIndex < 0) continue;
-    const column = definition.columns[columnIndex]!;
+    const column = columns[columnIndex]!;
     const builder = stager.builder(columnIndex);
     const field = fields[position]!;
-    filled[columnIndex] = 1;
     if (field === '') {
       if (column.notNull) {
         throw fieldError(
-          path,
+          plan.path,
           record,
           position,
           column.name,
-          `the field is empty (NULL), and the column is NOT NULL in \`${definition.entity}\``,
+          `the field is empty (NULL), and the column is NOT NULL in \`${plan.definition.entity}\``,
         );
       }
       builder.appendNull();
       continue;
     }
     try {
-      appendText(builder, types[columnIndex]!, field);
+      appendText(builder, plan.types[columnIndex]!, field);
     } catch (error) {
       if (!(error instanceof CatrustError)) throw error;
-      throw fieldError(path, record, position, column.name, error.bareMessage, {
+      throw fieldError(plan.path, record, position, column.name, error.bareMessage, {
         value: field.length > 200 ? `${field.slice(0, 200)}…` : field,
       });
     }
-    const target = targets[columnIndex];
+    const target = plan.targets[columnIndex];
     if (target !== undefined && column.type.kind === 'foreignKey') {
       const rowId = Number(field.trim());
       if (!target.isActive(rowId)) {
         throw fieldError(
-          path,
+          plan.path,
           record,
           position,
           column.name,
@@ -394,10 +419,7 @@ function stageRecord(
       }
     }
   }
-  for (let columnIndex = 0; columnIndex < filled.length; columnIndex++) {
-    if (filled[columnIndex] === 1) continue;
-    // Only columns the file lacks altogether reach here: NOT NULL ones were refused before.
-    stager.builder(columnIndex).appendNull();
-  }
+  // NOT NULL columns were required of the file before: these take NULL.
+  for (const columnIndex of plan.unmapped) stager.builder(columnIndex).appendNull();
   stager.endRow();
 }

@@ -32,7 +32,7 @@ import { GatewayError } from '../errors.js';
 import { accepts, appendArrowValue, inferScalar } from './arrow-values.js';
 import { BatchStager, builderTypeOf } from './column-builder.js';
 import { mapColumnsByName } from './column-mapping.js';
-import { appendStaged } from './staged-append.js';
+import { appendStaged, importReply } from './staged-append.js';
 
 const log = createLogger('gateway.import');
 
@@ -188,24 +188,7 @@ export async function importParquet(
     }),
   );
   const skipped = names.filter((_, position) => mapping[position] === -1);
-  return {
-    entity: request.entity,
-    path: request.path,
-    rows: ids.count,
-    ids,
-    created: create !== undefined,
-    ...(create === undefined
-      ? {}
-      : {
-          columns: create.columns.map((column) => ({
-            name: column.name,
-            type: column.type.kind === 'scalar' ? column.type.scalar : 'Int',
-            not_null: column.notNull,
-          })),
-        }),
-    ...(skipped.length === 0 ? {} : { skipped }),
-    elapsed_ms: Math.round(performance.now() - started),
-  };
+  return importReply(request, ids, create, skipped, started, true);
 }
 
 /** Convert one record batch into the stager (file columns by `mapping`, NULL where absent). */

@@ -72,3 +72,35 @@ export async function appendStaged(
     throw thrown;
   }
 }
+
+/**
+ * The reply of an import: what went where, the new ids, the created columns (with `not_null`
+ * when the file's schema can say so: Parquet), the time.
+ */
+export function importReply(
+  request: { readonly entity: string; readonly path: string },
+  ids: AppendedRows,
+  create: TableDefinition | undefined,
+  skipped: readonly string[],
+  started: number,
+  withNotNull: boolean,
+): Record<string, unknown> {
+  return {
+    entity: request.entity,
+    path: request.path,
+    rows: ids.count,
+    ids,
+    created: create !== undefined,
+    ...(create === undefined
+      ? {}
+      : {
+          columns: create.columns.map((column) => ({
+            name: column.name,
+            type: column.type.kind === 'scalar' ? column.type.scalar : 'Int',
+            ...(withNotNull ? { not_null: column.notNull } : {}),
+          })),
+        }),
+    ...(skipped.length === 0 ? {} : { skipped }),
+    elapsed_ms: Math.round(performance.now() - started),
+  };
+}
