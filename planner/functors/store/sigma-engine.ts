@@ -227,8 +227,8 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
     throw error;
   }
   const sourceIndex = new Map(sources.map((source, index) => [source.entity, index]));
-  const nodeOfSource = (entity: string, rowId: number): number => {
-    const source = sources[sourceIndex.get(entity) as number] as SourcePart;
+  const nodeOfSource = (source: SourcePart, rowId: number): number => {
+    const entity = source.entity;
     if (rowId >= source.from) {
       const node = source.nodes[rowId - source.from] ?? NONE;
       if (node === NONE) {
@@ -253,6 +253,7 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
           .foreignKeys.map((step) => step.index);
         const column = source.table.column(fk.name);
         const last = path.at(-1);
+        const targetSource = sources[sourceIndex.get(fk.target) as number] as SourcePart;
         forEachNewRow(source, column, (rowId, value) => {
           if (typeof value !== 'number') {
             throw new FunctorError(
@@ -260,7 +261,7 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
               `row ${rowId} of \`${source.entity}\` has no \`${fk.name}\` (NULL)`,
             );
           }
-          const reached = nodeOfSource(fk.target, value);
+          const reached = nodeOfSource(targetSource, value);
           const node = source.nodes[rowId - source.from] as number;
           if (last === undefined) {
             closure.union(node, reached);
