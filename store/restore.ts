@@ -2,10 +2,10 @@
  * New databases made from files: a WAL or a Snapshot V2 file a client copied into the data
  * directory, or a JSON export (`restoreDatabase`), or the committed state of an open database
  * (`copyDatabase`, a branch). A JSON export is written by one transaction into an empty
- * database (json-import.ts). Neither re-implements recovery: the file is copied into a staging folder laid out
- * as a database directory, opened there by the ordinary open path (checksums, sequence, key),
- * every column read once (a Snapshot V2 verifies its blocks only when they are read), closed,
- * and only then renamed to its name. A file that fails any check leaves nothing behind under
+ * database (json-import.ts). Nothing re-implements recovery: the files are copied into a
+ * staging folder laid out as a database directory, opened there by the ordinary open path
+ * (checksums, sequence, key), every column read once (a Snapshot V2 verifies its blocks only
+ * when they are read), closed, and only then renamed to its name. A file that fails any check leaves nothing behind under
  * the name; a crash leaves at most a `.restoring-…` folder, which is not a database (names
  * start with a letter or `_`).
  *
@@ -13,7 +13,9 @@
  * encrypted on the way in (a compaction sealed with a key derived from the passphrase); an
  * encrypted WAL must already open with the passphrase (its key entry is its first line). A
  * Snapshot V2 file does not carry its key's parameters (they live in its WAL's key entry), so
- * an encrypted snapshot alone cannot be restored: E_STORE_KEY.
+ * an encrypted snapshot is restored together with the WAL that continues it, never alone
+ * (E_STORE_KEY). A snapshot with its WAL is opened as its database was: the snapshot, then the
+ * WAL's later commits.
  */
 import { copyFile, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,6 +26,7 @@ import { openDatabaseDirectory } from './data-directory.js';
 import { StoreError } from './errors.js';
 import { importJson } from './json-import.js';
 import { writeSnapshot } from './snapshot.js';
+import { readWalRecord } from './wal-line.js';
 import { formatKeyLine } from './wal-writer.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/;
@@ -31,10 +34,13 @@ const SNAPSHOT_MAGIC = 'CATRUST2';
 const SNAPSHOT_HEADER_BYTES = 48;
 const SNAPSHOT_ENCRYPTED_FLAG = 1;
 const KEY_ENTRY_PREFIX = '{"e":{"key":';
+/** Bytes read to find a WAL's first entry (after a key entry of a few hundred bytes). */
+const CONTINUATION_HEAD_BYTES = 64 * 1024;
 
 export type RestoreSource =
   | { readonly kind: 'wal'; readonly file: string }
-  | { readonly kind: 'snapshot'; readonly file: string }
+  /** A snapshot, and optionally the WAL that continues it (its later commits, its key). */
+  | { readonly kind: 'snapshot'; readonly file: string; readonly walFile?: string | undefined }
   /** A JSON export (json-export.ts), parsed; `file` names it in errors. */
   | { readonly kind: 'json'; readonly file: string; readonly document: unknown };
 
@@ -46,6 +52,11 @@ export interface RestoreOptions {
    * place: the caller adds its own files there (a kept program, a migration history).
    */
   readonly addFiles?: ((staging: string) => Promise<void>) | undefined;
+  /**
+   * Keep what precedes a damaged WAL line instead of refusing the file (the copy is truncated
+   * there; the client's file is never changed). The report says how many entries were dropped.
+   */
+  readonly repair?: boolean | undefined;
 }
 
 export interface RestoreReport {
@@ -62,6 +73,10 @@ export interface RestoreReport {
   readonly tornTailBytes: number;
   /** LSN of the snapshot the state came from, when it came from one. */
   readonly snapshotLsn?: number;
+  /** With `repair`: entries dropped from the first damaged line on (0 when none was). */
+  readonly droppedEntries: number;
+  /** With `repair`: the 1-based line of the WAL where it was cut, when it was. */
+  readonly repairedAtLine?: number;
   readonly tables: number;
   /** Active rows over every table. */
   readonly rows: number;
@@ -119,6 +134,39 @@ async function snapshotIsEncrypted(file: string): Promise<boolean> {
     );
   }
   return (head.readUInt32LE(12) & SNAPSHOT_ENCRYPTED_FLAG) !== 0;
+}
+
+/**
+ * A WAL whose first commit is past LSN 1 continues a snapshot (the lines before it were
+ * dropped when the snapshot was written): alone it is not a database. Read from the staging
+ * copy's first records (a key entry, then the first entry), before recovery would call it
+ * corrupt without saying why.
+ */
+async function refuseContinuation(
+  staging: string,
+  file: string,
+  checksum: Checksum,
+): Promise<void> {
+  const head = await readHead(join(staging, WAL_FILE), CONTINUATION_HEAD_BYTES);
+  let position = 0;
+  for (let record = 0; record < 2 && position < head.length; record++) {
+    const read = readWalRecord(head, position, checksum);
+    if (read.kind !== 'record' || typeof read.entry !== 'object' || read.entry === null) return;
+    const entry = read.entry as Record<string, unknown>;
+    if ('key' in entry) {
+      position = read.end;
+      continue;
+    }
+    const lsn = entry['s'];
+    if (typeof lsn === 'number' && lsn > 1) {
+      throw new StoreError(
+        'E_STORE_CORRUPT',
+        `${file} starts at commit ${lsn}: it continues a snapshot, and holds none of the commits before it`,
+        { hint: 'restore it together with the snapshot it continues', details: { file, lsn } },
+      );
+    }
+    return;
+  }
 }
 
 /** Read every column of every table once, so that a damaged snapshot block fails here. */
@@ -179,21 +227,7 @@ export async function restoreDatabase(
   if (await exists(join(dataDirectory, name, WAL_FILE))) {
     throw new StoreError('E_STORE_DUPLICATE', `database ${name} exists already`);
   }
-  const sourceEncrypted =
-    source.kind === 'wal'
-      ? await walIsEncrypted(source.file)
-      : source.kind === 'snapshot'
-        ? await snapshotIsEncrypted(source.file)
-        : false;
-  if (source.kind === 'snapshot' && sourceEncrypted) {
-    throw new StoreError(
-      'E_STORE_KEY',
-      'the snapshot is encrypted, and a snapshot file does not hold its key’s parameters (its WAL’s first line does)',
-      {
-        hint: 'restore the database’s WAL with from_wal, or a snapshot written by an unencrypted server',
-      },
-    );
-  }
+  const sourceEncrypted = await isEncrypted(source);
   const checksum = await Checksum.create();
   const staging = await stagingFolder(dataDirectory, name);
   let database: Database | undefined;
@@ -204,14 +238,17 @@ export async function restoreDatabase(
         break;
       case 'snapshot':
         await copyFile(source.file, join(staging, SNAPSHOT_FILE));
-        await writeFile(join(staging, WAL_FILE), '');
+        if (source.walFile === undefined) await writeFile(join(staging, WAL_FILE), '');
+        else await copyFile(source.walFile, join(staging, WAL_FILE));
         break;
       case 'json':
         await writeFile(join(staging, WAL_FILE), '');
         break;
     }
+    if (source.kind === 'wal') await refuseContinuation(staging, source.file, checksum);
     database = await openDatabaseDirectory(staging, name, checksum, {
       passphrase: sourceEncrypted ? options.passphrase : undefined,
+      repair: options.repair,
     });
     if (source.kind === 'json') {
       const document = source.document;
@@ -235,6 +272,10 @@ export async function restoreDatabase(
       lsn,
       tornTailBytes: recovery?.tornTailBytes ?? 0,
       ...(recovery?.snapshotLsn === undefined ? {} : { snapshotLsn: recovery.snapshotLsn }),
+      droppedEntries: recovery?.droppedEntries ?? 0,
+      ...(recovery?.repairedAtLine === undefined
+        ? {}
+        : { repairedAtLine: recovery.repairedAtLine }),
       ...counts,
     };
   } catch (error) {
@@ -244,10 +285,39 @@ export async function restoreDatabase(
   }
 }
 
-/** A store error about the staging copy, told about the file the client named instead. */
+/** A store error about the staging copies, told about the files the client named instead. */
 function relabel(error: unknown, staging: string, source: RestoreSource): unknown {
-  const copy = join(staging, source.kind === 'snapshot' ? SNAPSHOT_FILE : WAL_FILE);
-  return retellStoreError(error, copy, source.file);
+  if (source.kind !== 'snapshot')
+    return retellStoreError(error, join(staging, WAL_FILE), source.file);
+  const retold = retellStoreError(error, join(staging, SNAPSHOT_FILE), source.file);
+  return source.walFile === undefined
+    ? retold
+    : retellStoreError(retold, join(staging, WAL_FILE), source.walFile);
+}
+
+/**
+ * Whether the source is encrypted. A snapshot's key parameters are in its WAL's first line,
+ * so an encrypted snapshot without its WAL cannot be opened: E_STORE_KEY.
+ */
+async function isEncrypted(source: RestoreSource): Promise<boolean> {
+  switch (source.kind) {
+    case 'wal':
+      return walIsEncrypted(source.file);
+    case 'json':
+      return false;
+    case 'snapshot': {
+      const sealed = await snapshotIsEncrypted(source.file);
+      if (source.walFile !== undefined) return walIsEncrypted(source.walFile);
+      if (sealed) {
+        throw new StoreError(
+          'E_STORE_KEY',
+          'the snapshot is encrypted, and a snapshot file does not hold its key’s parameters (its WAL’s first line does)',
+          { hint: 'give the WAL that continues it as well ("wal")' },
+        );
+      }
+      return false;
+    }
+  }
 }
 
 /**

@@ -111,16 +111,23 @@ export const DATA_COMMANDS: readonly Command[] = [
     name: 'from_wal',
     commandClass: 'admin',
     summary: 'create a database from a WAL file of the data directory (its recovery reported)',
-    args: { path: PATH, name: stringArg(NAME) },
-    run: ({ engine }, { path, name }) => restore(engine, path, name, 'wal'),
+    args: { path: PATH, name: stringArg(NAME), repair: withDefault(booleanArg(), false) },
+    run: ({ engine }, { path, name, repair }) =>
+      restore(engine, path, name, 'wal', undefined, repair),
   }),
   command({
     name: 'from_bin',
     commandClass: 'admin',
     summary:
-      'create a database from a Snapshot V2 file of the data directory (every block checked)',
-    args: { path: PATH, name: stringArg(NAME) },
-    run: ({ engine }, { path, name }) => restore(engine, path, name, 'snapshot'),
+      'create a database from a Snapshot V2 file (and the WAL that continues it) of the data directory',
+    args: {
+      path: PATH,
+      name: stringArg(NAME),
+      wal: optional(PATH),
+      repair: withDefault(booleanArg(), false),
+    },
+    run: ({ engine }, { path, name, wal, repair }) =>
+      restore(engine, path, name, 'snapshot', wal, repair),
   }),
   command({
     name: 'db_save',

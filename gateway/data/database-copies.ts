@@ -185,8 +185,10 @@ async function readPersistDocument(
 }
 
 /**
- * `from_wal` / `from_bin`: database `name` from the file at `path`. `from_wal` also takes a
- * document written by `persist` (recognised by its first bytes): its rows are written by one
+ * `from_wal` / `from_bin`: database `name` from the file at `path` (for `from_bin`, with the
+ * WAL at `walPath` that continues the snapshot, when given); with `repair`, a WAL is cut at its
+ * first damaged line instead of refused. `from_wal` also takes a document
+ * written by `persist` (recognised by its first bytes): its rows are written by one
  * transaction and its program kept.
  */
 export async function restore(
@@ -194,10 +196,13 @@ export async function restore(
   path: string,
   name: string,
   kind: 'wal' | 'snapshot',
+  walPath: string | undefined,
+  repair: boolean,
 ): Promise<Record<string, unknown>> {
   await refuseExisting(engine, name, 'name');
   const file = engine.files.resolve(path, 'path', 'read');
-  let source: RestoreSource = { kind, file };
+  const walFile = walPath === undefined ? undefined : engine.files.resolve(walPath, 'wal', 'read');
+  let source: RestoreSource = kind === 'wal' ? { kind, file } : { kind, file, walFile };
   let addFiles: ((staging: string) => Promise<void>) | undefined;
   if (kind === 'wal' && (await isPersistDocument(file))) {
     const { document, program } = await readPersistDocument(file, path);
@@ -211,9 +216,17 @@ export async function restore(
     report = await restoreDatabase(engine.store.directory, name, source, {
       passphrase: engine.options.walKey,
       addFiles,
+      repair,
     });
   } catch (error) {
-    throw duplicateAsExisting(retellStoreError(error, file, path), name, 'name');
+    const retold = retellStoreError(error, file, path);
+    throw duplicateAsExisting(
+      walFile === undefined || walPath === undefined
+        ? retold
+        : retellStoreError(retold, walFile, walPath),
+      name,
+      'name',
+    );
   }
   engine.files.closeToRequests(name);
   return {
@@ -225,6 +238,8 @@ export async function restore(
       lsn: report.lsn,
       tornTailBytes: report.tornTailBytes,
       ...(report.snapshotLsn === undefined ? {} : { snapshotLsn: report.snapshotLsn }),
+      droppedEntries: report.droppedEntries,
+      ...(report.repairedAtLine === undefined ? {} : { repairedAtLine: report.repairedAtLine }),
     },
     tables: report.tables,
     rows: report.rows,

@@ -438,6 +438,43 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
     assert.deepEqual(rowsOf(restored[16]), original);
     ok(restored[17]);
 
+    // A snapshot and the WAL that continues it: the later commits too. The WAL alone is not a
+    // database (it starts past LSN 1).
+    ok(await one(server, { cmd: 'insert', entity: 'Department', rows: [{ dept_name: 'Ops' }] }));
+    copyFileSync(join(example, 'wal.ndjson'), join(backups, 'example-after.wal'));
+    const withWal = await ask(server, [
+      {
+        cmd: 'from_bin',
+        path: 'backups/example.cat2',
+        wal: 'backups/example-after.wal',
+        name: 'binwal',
+      },
+      { cmd: 'from_wal', path: 'backups/example-after.wal', name: 'walonly' },
+      { cmd: 'from_bin', path: 'backups/example.cat2', wal: 'example/wal.ndjson', name: 'inside2' },
+      {
+        cmd: 'from_bin',
+        path: 'backups/example.cat2',
+        wal: 'backups/nothing.wal',
+        name: 'nothing',
+      },
+      { cmd: 'from_wal', path: 'backups/damaged.wal', name: 'repaired', repair: true },
+      { cmd: 'db_use', name: 'binwal' },
+      { cmd: 'sql', sql: 'SELECT dept_name FROM Department ORDER BY id' },
+      {
+        cmd: 'sql',
+        sql: 'SELECT id, emp_name, salary, hired, works_in, manager FROM Employee ORDER BY id',
+      },
+    ]);
+    assert.ok(((ok(withWal[0])['recovery'] as Json)['entries'] as number) >= 1);
+    assert.match(String(failed(withWal[1], 'E_STORE_CORRUPT')['message']), /continues a snapshot/);
+    failed(withWal[2], 'E_PATH', 'wal');
+    failed(withWal[3], 'E_NOT_FOUND', 'wal');
+    const repaired = ok(withWal[4])['recovery'] as Json;
+    assert.ok((repaired['droppedEntries'] as number) >= 1, JSON.stringify(repaired));
+    assert.equal(typeof repaired['repairedAtLine'], 'number');
+    assert.deepEqual(rowsOf(withWal[6]).at(-1), ['Ops']);
+    assert.deepEqual(rowsOf(withWal[7]), original);
+
     // A persist document is taken by from_wal: same tables, row ids, labelled nulls, program.
     const definition = {
       entity: 'T',
@@ -585,6 +622,7 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
     const databases = report['databases'] as Json[];
     const byName = new Map(databases.map((database) => [database['name'], database]));
     assert.deepEqual([...byName.keys()].sort(), [
+      'binwal',
       'branch',
       'branch2',
       'example',
@@ -594,6 +632,7 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
       'gap',
       'people',
       'peoplecopy',
+      'repaired',
       'torn',
     ]);
     const people = byName.get('people')!;
@@ -643,6 +682,10 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
       // A plain database this server cannot open (its passphrase does not fit): reported.
       mkdirSync(join(encrypted, 'intruder'));
       copyFileSync(join(dir, 'people', 'wal.ndjson'), join(encrypted, 'intruder', 'wal.ndjson'));
+      copyFileSync(
+        join(encrypted, 'example', 'wal.ndjson'),
+        join(encrypted, 'backups', 'sealed-after.wal'),
+      );
       const replies = await ask(other, [
         { cmd: 'from_wal', path: 'backups/plain.wal', name: 'plain' },
         { cmd: 'from_wal', path: 'backups/sealed.wal', name: 'sealed' },
@@ -654,6 +697,14 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
         { cmd: 'sql', sql: 'SELECT count(*) FROM Employee' },
         { cmd: 'compliance_report' },
         { cmd: 'db_use', name: 'sealed' },
+        { cmd: 'sql', sql: 'SELECT count(*) FROM Employee' },
+        {
+          cmd: 'from_bin',
+          path: 'backups/sealed.cat2',
+          wal: 'backups/sealed-after.wal',
+          name: 'sealedbin',
+        },
+        { cmd: 'db_use', name: 'sealedbin' },
         { cmd: 'sql', sql: 'SELECT count(*) FROM Employee' },
       ]);
       assert.equal(ok(replies[0])['encrypted'], true);
@@ -683,6 +734,8 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
       assert.ok(!existsSync(join(dir, 'sealed')));
       assert.equal(((report['server'] as Json)['audit'] as Json)['enabled'], true);
       assert.deepEqual(rowsOf(replies[10]), [[7]]);
+      assert.equal(ok(replies[11])['encrypted'], true);
+      assert.deepEqual(rowsOf(replies[13]), [[7]], 'an encrypted snapshot opens with its WAL');
       for (const name of ['plain', 'branch', 'sealed']) {
         const walText = readFileSync(join(encrypted, name, 'wal.ndjson'), 'latin1');
         assert.ok(walText.startsWith('{"e":{"key":'), `${name}'s WAL starts with its key entry`);
