@@ -356,6 +356,20 @@ describe('functors on the store: migrations, lineage, atomicity', () => {
       assert.equal(step.incremental, true, step.reason);
       assert.deepEqual(step.rows_applied, { Emp: 1, Dept: 0 });
       assert.equal(readStoredInstance(database.view(), T).instance.rowCount('Person'), 3);
+      // A snapshot re-encodes dictionaries and purges deleted rows: the checkpoint still holds.
+      await database.snapshot();
+      await store.close();
+      store = await Store.open(directory);
+      database = await store.open('db');
+      const more = await database.begin();
+      more.insert('Emp', { ename: 'Cy', worksIn: 1, manager: 2 });
+      await more.commit();
+      const after = await inTransaction(database, (transaction) =>
+        sigmaDeltaInStore(transaction, F),
+      );
+      assert.ok(typeof after !== 'string');
+      assert.equal(after.incremental, true, after.reason);
+      assert.equal(lineageRecords(database.view()).length, 3);
       await store.close();
     } finally {
       rmSync(directory, { recursive: true, force: true });
