@@ -215,6 +215,43 @@ describe('functors on the store: migrations, lineage, atomicity', () => {
     assert.deepEqual(lineageRecords(database.view()), []);
   });
 
+  it('a Σ leaving a NOT NULL attribute unknown fails, validated beforehand, writing nothing', async () => {
+    const compact = checkProgramCollecting(
+      parseProgram(`
+schema Src { entities Person  attributes name : Person -> String! }
+schema Dst {
+  entities Staff Dept
+  foreign_keys worksIn : Staff -> Dept
+  attributes name : Staff -> String!  dname : Dept -> String!
+}
+mapping Up : Src -> Dst { Person -> Staff { attributes name -> name } }
+instance A : Src { Person { ada: name = "Ada" } }
+`),
+      { evaluator: functorEvaluator() },
+    ).program;
+    const up = mappingOf(compact, 'Up');
+    const database = await databaseWith(instanceOf(compact, 'A'));
+    const validation = sigmaValidateInStore(database.view(), up);
+    assert.equal(validation.ok, false);
+    assert.deepEqual(
+      validation.problems.map((problem) => [problem.kind, problem.entity, problem.column]),
+      [
+        ['not_null', 'Dept', 'dname'],
+        ['fresh_rows', 'Staff', 'worksIn'],
+      ],
+    );
+    const before = snapshot(database);
+    const transaction = await database.begin();
+    assert.throws(
+      () => sigmaInStore(transaction, up),
+      (error: unknown) =>
+        (error as { code?: string }).code === 'E_INSTANCE_NOT_NULL' &&
+        /dname/.test((error as Error).message),
+    );
+    transaction.rollback();
+    assert.equal(snapshot(database), before);
+  });
+
   it('sigma_delta is incremental after inserts and falls back, saying why, otherwise', async () => {
     const database = await databaseWith(instanceOf(program, 'I'));
     const first = await inTransaction(database, (transaction) => sigmaDeltaInStore(transaction, F));
