@@ -16,6 +16,7 @@
  * lock is held only for the final copy.
  */
 import { createReadStream } from 'node:fs';
+import { pipeline, Transform } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import {
   CatrustError,
@@ -63,6 +64,41 @@ interface CsvRecord {
   readonly line: number;
 }
 
+/**
+ * Passes the file's bytes through unchanged, refusing any that are not UTF-8 (a byte sequence
+ * csv-parse would otherwise turn into U+FFFD silently): E_IMPORT naming the byte range.
+ */
+function utf8Checked(path: string): Transform {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let offset = 0;
+  const invalid = (end: number): GatewayError =>
+    new GatewayError('E_IMPORT', `the file is not valid UTF-8 (in bytes ${offset}–${end})`, {
+      location: { kind: 'file', file: path, offset },
+      hint: 'convert the file to UTF-8 first (e.g. iconv -f latin1 -t utf-8)',
+    });
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done): void {
+      try {
+        decoder.decode(chunk, { stream: true });
+      } catch {
+        done(invalid(offset + chunk.length));
+        return;
+      }
+      offset += chunk.length;
+      done(null, chunk);
+    },
+    flush(done): void {
+      try {
+        decoder.decode();
+      } catch {
+        done(invalid(offset));
+        return;
+      }
+      done();
+    },
+  });
+}
+
 /** Line breaks inside the fields of a record (quoted fields may hold them). */
 function lineBreaks(fields: readonly string[]): number {
   let breaks = 0;
@@ -83,14 +119,15 @@ async function* csvRecords(
   path: string,
   delimiter: string,
 ): AsyncGenerator<CsvRecord> {
-  const parser = createReadStream(file).pipe(
-    parse({
-      delimiter,
-      bom: true,
-      relax_column_count: true,
-      max_record_size: limits.csvRecordBytesMax,
-    }),
-  );
+  const parser = parse({
+    delimiter,
+    bom: true,
+    relax_column_count: true,
+    max_record_size: limits.csvRecordBytesMax,
+  });
+  // pipeline, not pipe: a read error or bad UTF-8 destroys the parser with it, so the loop
+  // below throws it instead of waiting forever. Its callback has nothing left to do.
+  pipeline(createReadStream(file), utf8Checked(path), parser, () => undefined);
   let line = 1;
   let width: number | undefined;
   try {

@@ -320,6 +320,16 @@ describe('gateway: import_csv, import_parquet, export_parquet', function () {
       );
       assert.equal(openQuote.code, 'E_IMPORT');
 
+      writeFileSync(
+        join(dir, 'in/latin1.csv'),
+        Buffer.concat([Buffer.from('dept_name\nCaf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+      );
+      const latin1 = errorOf(
+        await send(server.port, { cmd: 'import_csv', entity: 'Department', path: 'in/latin1.csv' }),
+      );
+      assert.equal(latin1.code, 'E_IMPORT');
+      assert.match(latin1.message, /not valid UTF-8/);
+
       file('in/empty.csv', '');
       const empty = errorOf(
         await send(server.port, { cmd: 'import_csv', entity: 'Department', path: 'in/empty.csv' }),
