@@ -23,18 +23,32 @@ import { AbandonDeclaration } from './errors.js';
 import { SaturationFailed, Saturator } from './saturate.js';
 import type { Attribute, ForeignKey, Schema } from './schema.js';
 
-interface RowFact {
-  readonly generator: number;
-  readonly assignment: RowAssignment;
-  readonly rowName: string;
+/** A row of the instance: its generator node, entity and declaration. */
+interface RowGenerator {
+  readonly node: number;
+  readonly entity: string;
+  readonly row: RowDecl;
 }
+
+/**
+ * Rows with at most this many assignments find a field set twice by comparing with the earlier
+ * ones, which costs less than a set per row; longer rows use a set.
+ */
+const ROW_FIELDS_SCANNED_MAX = 16;
 
 export function checkInstanceRows(env: Env, exp: InstanceRows, name: string): CheckedInstance {
   const diagnostics = env.diagnostics;
   const errorsBefore = diagnostics.errorCount;
   const schema = checkSchemaExp(env, exp.schema, `schema of ${name}`);
   const location = env.locate(exp.span);
-  const facts: RowFact[] = [];
+  // The attribute assignments that go to saturation, as parallel arrays indexed by fact id (the
+  // equation id the saturator reports errors with): no object per assignment.
+  const factNodes: number[] = [];
+  const factAssignments: RowAssignment[] = [];
+  const factRowNames: string[] = [];
+  const factAttributes: Attribute[] = [];
+  const factValues: Value[] = [];
+  const generators = new Map<string, RowGenerator>();
   const saturator = new Saturator(
     schema,
     {
@@ -42,20 +56,23 @@ export function checkInstanceRows(env: Env, exp: InstanceRows, name: string): Ch
       location,
       instanceRowsMax: env.instanceRowsMax,
       congruenceStepsMax: env.congruenceStepsMax,
+      // Made only for a NOT NULL error, not for every row.
+      generatorLocation: (rowName) => {
+        const generator = generators.get(rowName);
+        return generator === undefined ? undefined : env.locate(generator.row.generator.span);
+      },
     },
     (id) => {
-      const fact = facts[id];
-      if (fact === undefined) return { text: `row ${id}`, location };
+      const assignment = factAssignments[id];
+      if (assignment === undefined) return { text: `row ${id}`, location };
       return {
-        text: `${fact.rowName}.${fact.assignment.field.text} = ${valueText(fact.assignment.value)}`,
-        location: env.locate(fact.assignment.span),
+        text: `${factRowNames[id] ?? ''}.${assignment.field.text} = ${valueText(assignment.value)}`,
+        location: env.locate(assignment.span),
       };
     },
     countRows(exp) + 16,
   );
   // Pass 1: every row is a generator (so references may point forward).
-  const generators = new Map<string, { node: number; entity: string }>();
-  const rows: { entity: string; row: RowDecl; node: number }[] = [];
   for (const block of exp.entities) {
     if (!schema.hasEntity(block.entity.text)) {
       diagnostics.error(
@@ -68,6 +85,8 @@ export function checkInstanceRows(env: Env, exp: InstanceRows, name: string): Ch
       );
       continue;
     }
+    const entity = block.entity.text;
+    const sort = { kind: 'EntitySort', entity } as const;
     for (const row of block.rows) {
       const generator = row.generator;
       if (generators.has(generator.text)) {
@@ -78,24 +97,21 @@ export function checkInstanceRows(env: Env, exp: InstanceRows, name: string): Ch
         );
         continue;
       }
-      const node = saturator.addGenerator({
-        name: generator.text,
-        sort: { kind: 'EntitySort', entity: block.entity.text },
-        location: env.locate(generator.span),
-      });
-      generators.set(generator.text, { node, entity: block.entity.text });
-      rows.push({ entity: block.entity.text, row, node });
+      const node = saturator.addGenerator({ name: generator.text, sort, location: undefined });
+      generators.set(generator.text, { node, entity, row });
     }
   }
   // Pass 2: classify assignments; foreign keys go in before the chase, attributes after.
-  const attributeFacts: { fact: number; attribute: Attribute; value: Value | undefined }[] = [];
   try {
-    const seen = new Set<string>();
-    for (const { entity, row, node } of rows) {
-      seen.clear();
-      for (const assignment of row.assignments) {
+    let seen: Set<string> | undefined;
+    for (const { entity, row, node } of generators.values()) {
+      const assignments = row.assignments;
+      const scanned = assignments.length <= ROW_FIELDS_SCANNED_MAX;
+      if (!scanned) (seen ??= new Set<string>()).clear();
+      for (let index = 0; index < assignments.length; index++) {
+        const assignment = assignments[index] as RowAssignment;
         const field = assignment.field;
-        if (seen.has(field.text)) {
+        if (scanned ? setEarlier(assignments, index) : (seen as Set<string>).has(field.text)) {
           diagnostics.error(
             'E_CATALOG_DUPLICATE',
             `row \`${row.generator.text}\` sets \`${field.text}\` twice`,
@@ -103,7 +119,7 @@ export function checkInstanceRows(env: Env, exp: InstanceRows, name: string): Ch
           );
           continue;
         }
-        seen.add(field.text);
+        if (!scanned) (seen as Set<string>).add(field.text);
         const fk = schema.foreignKey(entity, field.text);
         if (fk !== undefined) {
           const target = foreignKeyTarget(env, fk, assignment, generators);
@@ -127,14 +143,22 @@ export function checkInstanceRows(env: Env, exp: InstanceRows, name: string): Ch
         }
         const value = attributeValue(env, schema, attribute, assignment.value);
         if (value === undefined) continue;
-        facts.push({ generator: node, assignment, rowName: row.generator.text });
-        attributeFacts.push({ fact: facts.length - 1, attribute, value });
+        factNodes.push(node);
+        factAssignments.push(assignment);
+        factRowNames.push(row.generator.text);
+        factAttributes.push(attribute);
+        factValues.push(value);
       }
     }
     if (diagnostics.errorCount > errorsBefore) throw new AbandonDeclaration();
     saturator.closeEntities();
-    for (const { fact, attribute, value } of attributeFacts) {
-      saturator.setAttribute((facts[fact] as RowFact).generator, attribute, value ?? null, fact);
+    for (let fact = 0; fact < factNodes.length; fact++) {
+      saturator.setAttribute(
+        factNodes[fact] as number,
+        factAttributes[fact] as Attribute,
+        factValues[fact] ?? null,
+        fact,
+      );
     }
     const instance = saturator.finish();
     diagnostics.warnings.push(...saturator.warnings);
@@ -146,6 +170,15 @@ export function checkInstanceRows(env: Env, exp: InstanceRows, name: string): Ch
     }
     throw thrown;
   }
+}
+
+/** Whether the field of `assignments[index]` is set by an earlier assignment of the row. */
+function setEarlier(assignments: readonly RowAssignment[], index: number): boolean {
+  const field = (assignments[index] as RowAssignment).field.text;
+  for (let earlier = 0; earlier < index; earlier++) {
+    if ((assignments[earlier] as RowAssignment).field.text === field) return true;
+  }
+  return false;
 }
 
 function countRows(exp: InstanceRows): number {
@@ -167,7 +200,7 @@ function foreignKeyTarget(
   env: Env,
   fk: ForeignKey,
   assignment: RowAssignment,
-  generators: ReadonlyMap<string, { node: number; entity: string }>,
+  generators: ReadonlyMap<string, RowGenerator>,
 ): number | undefined {
   const value = assignment.value;
   if (value.kind !== 'RowReference') {
@@ -249,7 +282,8 @@ function attributeValue(
         return undefined;
       }
       try {
-        if (type !== undefined) return parseValue(type, value.text, env.locate(value.span));
+        // A ValueError is reported below at the value's span: no location is made up front.
+        if (type !== undefined) return parseValue(type, value.text);
         if (sort?.literals === 'external' && sort.parseExternal)
           return sort.parseExternal(value.text);
         const constant = schema.typeside.constant(value.text);

@@ -67,6 +67,11 @@ export interface SaturateOptions {
    * values stand for whatever the source rows will give them.
    */
   readonly checkNotNull?: boolean | undefined;
+  /**
+   * Where a generator added without a location was declared, asked only when an error names
+   * it (compact rows: a location per row would be made for nothing on the success path).
+   */
+  readonly generatorLocation?: ((name: string) => SourceLocation | undefined) | undefined;
 }
 
 /** What the caller knows about an equation id: its text and where it was written. */
@@ -669,7 +674,7 @@ export class Saturator {
   }
 
   #generatorLocation(rowName: string): SourceLocation | undefined {
-    return this.#generatorLocations.get(rowName);
+    return this.#generatorLocations.get(rowName) ?? this.#options.generatorLocation?.(rowName);
   }
 }
 

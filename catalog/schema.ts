@@ -181,12 +181,20 @@ export class Schema {
     return this.#attributesOf.get(entity) ?? [];
   }
 
+  // The two look-ups below are on the checker's hot path (every row assignment, every term
+  // `x.f`): plain loops over the entity's few columns, no closure.
   foreignKey(entity: string, name: string): ForeignKey | undefined {
-    return this.foreignKeysOf(entity).find((fk) => fk.name === name);
+    const foreignKeys = this.#foreignKeysOf.get(entity);
+    if (foreignKeys === undefined) return undefined;
+    for (const fk of foreignKeys) if (fk.name === name) return fk;
+    return undefined;
   }
 
   attribute(entity: string, name: string): Attribute | undefined {
-    return this.attributesOf(entity).find((attribute) => attribute.name === name);
+    const attributes = this.#attributesOf.get(entity);
+    if (attributes === undefined) return undefined;
+    for (const attribute of attributes) if (attribute.name === name) return attribute;
+    return undefined;
   }
 
   /** The scalar type of an attribute (undefined when unknown or uninterpreted). */
