@@ -13,6 +13,7 @@
  *   program and migration history — a branch before a risky migration. The session stays on
  *   the current database.
  */
+import { randomBytes } from 'node:crypto';
 import { copyFile, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -83,7 +84,8 @@ function keptFiles(engine: Engine, from: string): (staging: string) => Promise<v
  * one; a symlink at `file` is replaced, not followed). Returns the bytes written.
  */
 async function writePiecesAtomically(file: string, pieces: Iterable<string>): Promise<number> {
-  const temporary = `${file}.${process.pid}.tmp`;
+  // Unique per write: two persists to one path at once must not share a temporary file.
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temporary, 'w', 0o600);
   let bytes = 0;
   try {

@@ -361,6 +361,23 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
     const person = tables.find((table) => table.definition.entity === 'Person')!;
     assert.equal(person.rows.length, (persisted['rows'] as number) - 1);
 
+    // Concurrent persists to one path: each replaces the file whole, none leaves a temporary.
+    // (The database is opened first: concurrent first opens of one database race in
+    // Store.open, E_INTERNAL on its LOCK file — reported to the store and the Engine.)
+    ok(await one(server, { cmd: 'stats' }));
+    const concurrent = await Promise.all(
+      [0, 1, 2, 3].map(() => one(server, { cmd: 'persist', path: 'backups/same.json' })),
+    );
+    for (const reply of concurrent) ok(reply);
+    assert.equal(
+      (JSON.parse(readFileSync(join(backups, 'same.json'), 'utf8')) as Json)['database'],
+      'example',
+    );
+    assert.deepEqual(
+      readdirSync(backups).filter((entry) => entry.endsWith('.tmp')),
+      [],
+    );
+
     // A WAL copied out of a database folder (as a user does), plus a torn and a damaged copy.
     const wal = readFileSync(join(example, 'wal.ndjson'));
     writeFileSync(join(backups, 'example.wal'), wal);
