@@ -117,7 +117,8 @@ function decimalText(vector: Vector, index: number): string {
   const data = vector.data[0]!;
   const words = data.values as unknown as Uint32Array;
   const stride = type.bitWidth / 32;
-  const start = (data.offset + index) * stride;
+  // Arrow JS slices a fixed-width buffer to its data's offset already (as `get` reads it).
+  const start = index * stride;
   let unsigned = 0n;
   for (let word = stride - 1; word >= 0; word--) {
     unsigned = (unsigned << 32n) | BigInt(words[start + word]!);
