@@ -17,6 +17,7 @@
  * (E_STORE_KEY). A snapshot with its WAL is opened as its database was: the snapshot, then the
  * WAL's later commits.
  */
+import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Checksum } from './checksum.js';
@@ -184,8 +185,10 @@ function verifyReadable(database: Database): { tables: number; rows: number } {
 
 /** A fresh staging folder beside the databases (a name no database can have). */
 async function stagingFolder(dataDirectory: string, name: string): Promise<string> {
-  const staging = join(dataDirectory, `.restoring-${name}-${process.pid}-${Date.now()}`);
-  await mkdir(staging, { recursive: true, mode: 0o700 });
+  const unique = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  const staging = join(dataDirectory, `.restoring-${name}-${unique}`);
+  // Not recursive: two restores never share a folder (EEXIST rather than a mix of files).
+  await mkdir(staging, { mode: 0o700 });
   return staging;
 }
 

@@ -455,6 +455,17 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
     assert.deepEqual(rowsOf(restored[16]), original);
     ok(restored[17]);
 
+    // Three sessions restore under one name at once: one database, the others told it exists.
+    const racing = await Promise.all(
+      [0, 1, 2].map(() =>
+        one(server, { cmd: 'from_wal', path: 'backups/example.wal', name: 'raced' }),
+      ),
+    );
+    assert.equal(racing.filter((reply) => reply.ok).length, 1, JSON.stringify(racing));
+    for (const reply of racing.filter((candidate) => !candidate.ok)) {
+      failed(reply, 'E_DATABASE_EXISTS', 'name');
+    }
+
     // A snapshot and the WAL that continues it: the later commits too. The WAL alone is not a
     // database (it starts past LSN 1).
     ok(await one(server, { cmd: 'insert', entity: 'Department', rows: [{ dept_name: 'Ops' }] }));
@@ -649,6 +660,7 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
       'gap',
       'people',
       'peoplecopy',
+      'raced',
       'repaired',
       'torn',
     ]);
