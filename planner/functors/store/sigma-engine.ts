@@ -34,6 +34,8 @@ import {
 import { FunctorError } from '../errors.js';
 import { storedRowName, vectorValue } from './read-instance.js';
 import { InfiniteChase, NONE, RowClosure } from './row-closure.js';
+
+const DIRECT = -2;
 import type { EntityStats } from './types.js';
 import { ValueClasses } from './value-classes.js';
 
@@ -313,13 +315,20 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
   // Cells: stored rows' in a map, new rows' in a dense array (node − oldCount → element).
   const cells = target.attributes.map(() => new Map<number, number>());
   const newCells = target.attributes.map(() => new Int32Array(closure.size - oldCount).fill(NONE));
+  // A new row's cell given one constant and nothing else (the common case) holds it here
+  // (marked DIRECT) without a value element.
+  const direct = target.attributes.map(() => new Array<Value>(closure.size - oldCount));
   const storedColumns = new Map<Attribute, ColumnView>();
   const cellElement = (attribute: Attribute, node: number): number => {
     if (node >= oldCount) {
       const dense = newCells[attribute.index] as Int32Array;
       let element = dense[node - oldCount] as number;
-      if (element === NONE) {
+      if (element === NONE || element === DIRECT) {
+        const constant = element === DIRECT;
         element = values.add(undefined);
+        if (constant) {
+          values.assign(element, (direct[attribute.index] as Value[])[node - oldCount] ?? null);
+        }
         dense[node - oldCount] = element;
       }
       return element;
@@ -372,12 +381,23 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
       forEachNewRow(source, column, (rowId, value, isNull) => {
         let node = closure.find(source.nodes[rowId - source.from] as number);
         for (const step of image.path) node = closure.find(closure.valueOf(node, step));
-        const element = cellElement(image.target, node);
         const label = isNull ? column.label(rowId) : undefined;
-        const clash =
-          label !== undefined
-            ? values.union(element, sourceLabelElement(label))
-            : values.assign(element, value);
+        let clash: [Value, Value] | undefined;
+        const slot = node - oldCount;
+        const dense = newCells[image.target.index] as Int32Array;
+        if (label === undefined && slot >= 0 && dense[slot] === NONE) {
+          dense[slot] = DIRECT;
+          (direct[image.target.index] as Value[])[slot] = value;
+        } else if (label === undefined && slot >= 0 && dense[slot] === DIRECT) {
+          const known = (direct[image.target.index] as Value[])[slot] ?? null;
+          clash = known === value ? undefined : [known, value];
+        } else {
+          const element = cellElement(image.target, node);
+          clash =
+            label !== undefined
+              ? values.union(element, sourceLabelElement(label))
+              : values.assign(element, value);
+        }
         if (clash !== undefined) {
           const cell = label ?? formatConstant(value);
           throw clashError(
@@ -422,7 +442,9 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
         const root = roots[index] as number;
         const element = dense[root - oldCount] as number;
         let cell: InputValue;
-        if (element === NONE) {
+        if (element === DIRECT) {
+          cell = (direct[attribute.index] as Value[])[root - oldCount] ?? null;
+        } else if (element === NONE) {
           cell = labelledNull(`${names.of(root)}.${attribute.name}`);
         } else {
           const found = values.find(element);
