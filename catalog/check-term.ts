@@ -67,6 +67,12 @@ const NUMBER_PATTERN = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
 const INTEGER_PATTERN = /^[+-]?[0-9]+$/;
 
 export class TermChecker {
+  /**
+   * The typed term of each generator used so far: terms are immutable, so every equation that
+   * names a generator shares one (an instance literal names each of its rows many times).
+   */
+  readonly #generatorTerms = new Map<string, TypedTerm>();
+
   constructor(
     readonly scope: TermScope,
     readonly diagnostics: Diagnostics,
@@ -170,9 +176,15 @@ export class TermChecker {
       }
       const generator = generators?.get(term.head);
       if (generator !== undefined) {
-        return generator.kind === 'EntitySort'
-          ? genTerm(term.head, generator.entity)
-          : skTerm(term.head, generator.sort);
+        let typed = this.#generatorTerms.get(term.head);
+        if (typed === undefined) {
+          typed =
+            generator.kind === 'EntitySort'
+              ? genTerm(term.head, generator.entity)
+              : skTerm(term.head, generator.sort);
+          this.#generatorTerms.set(term.head, typed);
+        }
+        return typed;
       }
       const constant = typeside.constant(term.head);
       if (constant !== undefined) return constTerm(constant);
@@ -265,9 +277,7 @@ export class TermChecker {
         return varTerm(argument.head, entitySort(term.head));
       }
     }
-    const isSchemaSymbol =
-      schema.foreignKeys.some((fk) => fk.name === term.head) ||
-      schema.attributes.some((attribute) => attribute.name === term.head);
+    const isSchemaSymbol = schema.hasForeignKeyOrAttributeNamed(term.head);
     if (!isSchemaSymbol && this.scope.typeside.functionsNamed(term.head).length > 0)
       return undefined;
     if (

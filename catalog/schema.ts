@@ -137,6 +137,7 @@ export class Schema {
   readonly #foreignKeysOf = new Map<string, ForeignKey[]>();
   readonly #attributesOf = new Map<string, Attribute[]>();
   #pathEquality: PathEquality | undefined;
+  #symbolNames: ReadonlySet<string> | undefined;
 
   constructor(parts: SchemaParts) {
     this.name = parts.name;
@@ -179,6 +180,15 @@ export class Schema {
   /** Attributes of `entity`, in declaration order (empty for an unknown entity). */
   attributesOf(entity: string): readonly Attribute[] {
     return this.#attributesOf.get(entity) ?? [];
+  }
+
+  /** Whether some entity has a foreign key or an attribute called `name` (set made on first use). */
+  hasForeignKeyOrAttributeNamed(name: string): boolean {
+    this.#symbolNames ??= new Set([
+      ...this.foreignKeys.map((fk) => fk.name),
+      ...this.attributes.map((attribute) => attribute.name),
+    ]);
+    return this.#symbolNames.has(name);
   }
 
   // The two look-ups below are on the checker's hot path (every row assignment, every term
