@@ -212,6 +212,13 @@ describe('functors on the store: migrations, lineage, atomicity', () => {
     );
     late.rollback();
     assert.equal(snapshot(database), before);
+    const lateDelta = await database.begin();
+    assert.throws(
+      () => sigmaDeltaInStore(lateDelta, F, { deadline: performance.now() - 1 }),
+      (error: unknown) => (error as { code?: string }).code === 'E_TIMEOUT',
+    );
+    lateDelta.rollback();
+    assert.equal(snapshot(database), before);
     assert.deepEqual(lineageRecords(database.view()), []);
   });
 
@@ -383,6 +390,7 @@ instance A : Src { Person { ada: name = "Ada" } }
       database = await store.open('db');
       assert.equal(snapshot(database), expected);
       assert.equal(lineageRecords(database.view()).length, 1);
+      assert.ok(database.view().hasTable(CHECKPOINT_TABLE));
       const insert = await database.begin();
       insert.insert('Emp', { ename: 'Bo', worksIn: 0, manager: 1 });
       await insert.commit();
