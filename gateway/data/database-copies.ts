@@ -95,7 +95,15 @@ async function writePiecesAtomically(file: string, pieces: Iterable<string>): Pr
       const buffer = Buffer.from(pending.join(''), 'utf8');
       pending = [];
       pendingLength = 0;
-      await handle.write(buffer, 0, buffer.length, bytes);
+      for (let written = 0; written < buffer.length;) {
+        const { bytesWritten } = await handle.write(
+          buffer,
+          written,
+          buffer.length - written,
+          bytes + written,
+        );
+        written += bytesWritten;
+      }
       bytes += buffer.length;
     };
     for (const piece of pieces) {

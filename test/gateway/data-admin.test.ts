@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { CatrustError, valueFromJson } from '../../common/index.js';
 import { Engine } from '../../gateway/index.js';
+import { hashValue, maskValue } from '../../gateway/data/index.js';
 import {
   createMemoryDatabase,
   exportJson,
@@ -900,6 +901,27 @@ describe('gateway: data administration in process (properties)', function () {
     const pieces = [...exportJsonText(database.view())];
     assert.ok(pieces.length > 4, `${pieces.length} pieces`);
     assert.equal(pieces.join(''), JSON.stringify(exportJson(database.view())));
+  });
+
+  it('mask keeps the first and last code point and the length; hash is HMAC-SHA256, keyed', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme-composite', maxLength: 12 }), (text) => {
+        const characters = Array.from(text);
+        const masked = Array.from(maskValue(text));
+        assert.equal(masked.length, characters.length);
+        if (characters.length > 2) {
+          assert.equal(masked[0], characters[0]);
+          assert.equal(masked.at(-1), characters.at(-1));
+          assert.ok(masked.slice(1, -1).every((character) => character === '*'));
+        } else assert.ok(masked.every((character) => character === '*'));
+      }),
+      { numRuns: 200, seed: 3 },
+    );
+    assert.equal(maskValue('Ann Smith'), 'A*******h');
+    assert.equal(maskValue('😀ab😀'), '😀**😀');
+    assert.equal(hashValue(ANONYMIZE_KEY, 'ann@example.com'), hmac('ann@example.com'));
+    assert.notEqual(hashValue('another-key-12345', 'ann@example.com'), hmac('ann@example.com'));
+    assert.match(hashValue(ANONYMIZE_KEY, ''), /^[0-9a-f]{64}$/);
   });
 
   it('a damaged JSON export leaves no database (ids out of order, wrong types, bad definitions)', async () => {
