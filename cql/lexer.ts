@@ -134,7 +134,7 @@ class NameTable {
     for (;;) {
       const known = this.strings[slot];
       if (known === undefined) break;
-      if (this.hashes[slot] === hash && known.length === length && text.startsWith(known, start)) {
+      if (this.hashes[slot] === hash && known.length === length && sameAt(text, start, known)) {
         return known;
       }
       slot = (slot + 1) & mask;
@@ -164,6 +164,14 @@ class NameTable {
       this.hashes[slot] = hash;
     }
   }
+}
+
+/** Whether `text` holds `name` at `start` (a loop: faster than `startsWith` on short names). */
+function sameAt(text: string, start: number, name: string): boolean {
+  for (let index = 0; index < name.length; index++) {
+    if (text.charCodeAt(start + index) !== name.charCodeAt(index)) return false;
+  }
+  return true;
 }
 
 /** Reads tokens one by one from a source text. */
