@@ -21,7 +21,6 @@ import { tableFingerprint } from './fingerprint.js';
 import { appendLineage } from './lineage.js';
 import { finishRecord, fullSigma, startMigration, targetEntries } from './migrations.js';
 import {
-  activeRowsIn,
   chaseShape,
   NeedFullSigma,
   runSigmaEngine,
@@ -29,6 +28,7 @@ import {
   type SigmaEngineResult,
 } from './sigma-engine.js';
 import { mapColumn } from './system-tables.js';
+import { activeRowsIn } from './stored-rows.js';
 import { applyTargetWrites, updateByValue } from './target-tables.js';
 import type { EntityStats, SigmaDeltaRecord, StoreMigrationOptions } from './types.js';
 

@@ -24,7 +24,6 @@ import {
 } from '../../../catalog/index.js';
 import {
   bitmapGet,
-  isValidAt,
   labelledNull,
   type ColumnView,
   type InputValue,
@@ -32,12 +31,22 @@ import {
   type TableView,
 } from '../../../store/index.js';
 import { FunctorError } from '../errors.js';
-import { storedRowName, vectorValue } from './read-instance.js';
+import { storedRowName } from './read-instance.js';
+import { formatConstant, infiniteError, Namer } from './node-names.js';
+import {
+  activeRowsIn,
+  BATCH_SHIFT,
+  firstActiveRow,
+  forEachNewRow,
+  storedRowLoader,
+  type SourcePart,
+} from './stored-rows.js';
 import { InfiniteChase, NONE, RowClosure } from './row-closure.js';
-
-const DIRECT = -2;
 import type { EntityStats } from './types.js';
 import { ValueClasses } from './value-classes.js';
+
+/** A new row's cell holding one constant directly (see `direct`). */
+const DIRECT = -2;
 
 /** What a source labelled null became in the result, when not itself. */
 export type LabelResolution =
@@ -126,21 +135,6 @@ export interface SigmaEngineResult {
   readonly rowsApplied: Record<string, number>;
   /** True when a stored row was deleted or updated (else the target only grew). */
   readonly changedOld: boolean;
-}
-
-interface SourcePart {
-  readonly entity: string;
-  readonly table: TableView;
-  readonly from: number;
-  readonly to: number;
-  readonly targetEntity: number;
-  /** Node of each row from..to−1 (NONE when deleted). */
-  readonly nodes: Int32Array;
-  readonly firstNode: number;
-  readonly active: number;
-  /** The active row ids applied, ascending (node firstNode + i is row activeRows[i]). */
-  readonly activeRows: Uint32Array;
-  readonly map: ColumnView | undefined;
 }
 
 export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
@@ -628,140 +622,4 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
       write.labelUpdates.length > 0,
   );
   return { targets, sourceTargets, mapUpdates, resolutions, rowsApplied, changedOld };
-}
-
-/** Reads the foreign keys of a stored target row (a node) from its table, on first use. */
-function storedRowLoader(
-  target: Mapping['target'],
-  tables: readonly (TableView | undefined)[],
-  entityBase: Int32Array,
-): (node: number, entity: number, values: readonly Int32Array[]) => void {
-  const columns = target.entities.map((entity) =>
-    target.foreignKeysOf(entity.name).map((fk) => ({
-      index: fk.index,
-      column: tables[entity.index]?.column(fk.name),
-      targetBase: entityBase[target.entity(fk.target)?.index as number] as number,
-    })),
-  );
-  return (node, entity, values) => {
-    const rowId = node - (entityBase[entity] as number);
-    for (const { index, column, targetBase } of columns[entity] ?? []) {
-      const value = column?.valueUnchecked(rowId);
-      (values[index] as Int32Array)[node] = typeof value === 'number' ? targetBase + value : NONE;
-    }
-  };
-}
-
-const BATCH_SHIFT = Math.log2(limits.batchRowsMax);
-
-/** The first active row of a table (its row count when none is). */
-function firstActiveRow(table: TableView): number {
-  for (let batchIndex = 0; batchIndex < table.batchCount; batchIndex++) {
-    const deleted = table.deletedBitmap(batchIndex);
-    const start = batchIndex << BATCH_SHIFT;
-    if (deleted === undefined) return start;
-    const rows = Math.min(limits.batchRowsMax, table.rowCount - start);
-    for (let offset = 0; offset < rows; offset++) {
-      if (!bitmapGet(deleted, offset)) return start + offset;
-    }
-  }
-  return table.rowCount;
-}
-
-/** Active row ids of `table` in from .. to − 1, ascending. */
-export function activeRowsIn(table: TableView, from: number, to: number): Uint32Array {
-  if (from === 0 && to === table.rowCount) return table.activeRowIds();
-  const rows: number[] = [];
-  for (let rowId = from; rowId < to; rowId++) if (table.isActive(rowId)) rows.push(rowId);
-  return Uint32Array.from(rows);
-}
-
-/** Call `visit` for each active row of `source` from its first new row, with the column's value. */
-function forEachNewRow(
-  source: SourcePart,
-  column: ColumnView,
-  visit: (rowId: number, value: Value, isNull: boolean) => void,
-): void {
-  if (source.active === 0) return;
-  const shift = Math.log2(limits.batchRowsMax);
-  const first = source.from >>> shift;
-  const last = (source.to - 1) >>> shift;
-  for (let batch = first; batch <= last; batch++) {
-    const vector = column.vector(batch);
-    const start = batch << shift;
-    const from = Math.max(source.from, start);
-    const to = Math.min(source.to, start + limits.batchRowsMax);
-    for (let rowId = from; rowId < to; rowId++) {
-      if ((source.nodes[rowId - source.from] as number) === NONE) continue;
-      const offset = rowId - start;
-      if (isValidAt(vector, offset)) visit(rowId, vectorValue(vector, offset), false);
-      else visit(rowId, null, true);
-    }
-  }
-}
-
-/** Names of nodes for labels and messages: `Entity#rowId` for source rows, terms for created ones. */
-class Namer {
-  readonly #memo = new Map<number, string>();
-
-  constructor(
-    private readonly closure: RowClosure,
-    private readonly mapping: Mapping,
-    private readonly sources: readonly SourcePart[],
-    private readonly entityBase: Int32Array,
-    private readonly oldCount: number,
-  ) {}
-
-  of(node: number): string {
-    const known = this.#memo.get(node);
-    if (known !== undefined) return known;
-    const target = this.mapping.target;
-    let name: string;
-    if (node < this.oldCount) {
-      const entity = this.closure.entityOf(node);
-      name = `${target.entities[entity]?.name}@${node - (this.entityBase[entity] as number)}`;
-    } else {
-      const argument = this.closure.argumentOf(node);
-      if (argument !== NONE) {
-        const fk = target.foreignKeys[this.closure.foreignKeyOf(node)] as ForeignKey;
-        name = `${this.of(argument)}.${fk.name}`;
-      } else {
-        name = this.sourceName(node);
-      }
-    }
-    this.#memo.set(node, name);
-    return name;
-  }
-
-  private sourceName(node: number): string {
-    for (const source of this.sources) {
-      if (node < source.firstNode || node >= source.firstNode + source.active) continue;
-      return storedRowName(source.entity, source.activeRows[node - source.firstNode] as number);
-    }
-    return `node${node}`;
-  }
-}
-
-function formatConstant(value: Value): string {
-  return value === null
-    ? 'null'
-    : typeof value === 'string'
-      ? JSON.stringify(value)
-      : String(value);
-}
-
-function infiniteError(error: InfiniteChase, closure: RowClosure, mapping: Mapping): CatalogError {
-  const cycle = closure.cycleOf(error.node);
-  const first = cycle[0];
-  return new CatalogError(
-    'E_INSTANCE_INFINITE',
-    `sigma ${mapping.name} has more than ${closure.rowsMax} rows: the foreign keys ` +
-      `${cycle.map((fk) => `${fk.source}.${fk.name}`).join(' → ')}` +
-      `${first === undefined ? '' : ` → ${first.source}`} form a cycle that no equation closes`,
-    {
-      location: mapping.location,
-      hint: 'add an equation that closes the cycle (e.g. a path equation or `x.fk = y`)',
-      details: { cycle: cycle.map((fk) => `${fk.source}.${fk.name}`), rows: closure.live },
-    },
-  );
 }
