@@ -793,6 +793,25 @@ describe('gateway: import_csv, import_parquet, export_parquet', function () {
         await send(server.port, { cmd: 'import_parquet', entity: 'Nope', path: 'in/ts.parquet' }),
       );
       assert.equal(unknownEntity.code, 'E_STORE_UNKNOWN_ENTITY');
+      const load = await send(server.port, {
+        cmd: 'load',
+        cql: 'schema Void { entities Nothing  attributes a : Nothing -> Int!  b : Nothing -> Decimal }',
+      });
+      assert.equal(load.ok, true, json(load));
+      const empty = await send(server.port, {
+        cmd: 'export_parquet',
+        entity: 'Nothing',
+        path: 'out/nothing.parquet',
+      });
+      assert.equal(empty.ok, true, json(empty));
+      assert.equal(empty['rows'], 0);
+      const emptyRead = await duckdb.runAndReadAll(
+        `DESCRIBE SELECT * FROM read_parquet('${join(dir, 'out/nothing.parquet')}')`,
+      );
+      assert.deepEqual(
+        emptyRead.getRowObjectsJson().map((row) => row['column_name']),
+        ['id', 'a', 'b'],
+      );
       const noExport = errorOf(
         await send(server.port, {
           cmd: 'export_parquet',
@@ -958,6 +977,25 @@ describe('gateway: import_csv of a large file', function () {
         ),
         [[ROWS, String(expectedSum), '2020-02-01', '2020-02-28', 16]],
       );
+      // The export streams the store's batches (four of them here) to one Parquet file.
+      const exported = await send(server.port, {
+        cmd: 'export_parquet',
+        entity: 'Person',
+        path: 'people.parquet',
+      });
+      assert.equal(exported.ok, true, json(exported));
+      assert.equal(exported['rows'], ROWS);
+      const duck = await DuckDBInstance.create(':memory:');
+      const duckdb = await duck.connect();
+      try {
+        const read = await duckdb.runAndReadAll(
+          `SELECT count(*)::INTEGER, sum(salary)::VARCHAR, count(DISTINCT id)::INTEGER, max(id)::INTEGER FROM read_parquet('${join(dir, 'people.parquet')}')`,
+        );
+        assert.deepEqual(read.getRows(), [[ROWS, String(expectedSum), ROWS, ROWS - 1]]);
+      } finally {
+        duckdb.closeSync();
+        duck.closeSync();
+      }
       // Streamed: a file of long lines costs the server no more than the rows it holds. The
       // peak after the first import is the baseline; a reader that held the 50 MB file's text
       // (or its lines as objects) would push the peak up by at least the file's size.
