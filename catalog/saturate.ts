@@ -114,10 +114,17 @@ export function saturateCollecting(
   presentation: Presentation,
   options: SaturateOptions = {},
 ): SaturationResult {
-  const saturator = new Saturator(presentation.schema, options, (id) => {
-    const equation = presentation.equations[id];
-    return { text: equation?.text ?? `equation ${id}`, location: equation?.location };
-  });
+  // Sized for the generators (the chase grows it when it makes rows): most instances of a
+  // program are small, and the default capacity made each one allocate 1,024 slots per array.
+  const saturator = new Saturator(
+    presentation.schema,
+    options,
+    (id) => {
+      const equation = presentation.equations[id];
+      return { text: equation?.text ?? `equation ${id}`, location: equation?.location };
+    },
+    presentation.generators.length + 16,
+  );
   try {
     for (const generator of presentation.generators) saturator.addGenerator(generator);
     const typeEquations: number[] = [];
