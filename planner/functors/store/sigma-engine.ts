@@ -24,7 +24,6 @@ import {
 } from '../../../catalog/index.js';
 import {
   bitmapGet,
-  labelledNull,
   type ColumnView,
   type InputValue,
   type ReadView,
@@ -43,10 +42,7 @@ import {
 } from './stored-rows.js';
 import { InfiniteChase, NONE, RowClosure } from './row-closure.js';
 import type { EntityStats } from './types.js';
-import { ValueClasses } from './value-classes.js';
-
-/** A new row's cell holding one constant directly (see `direct`). */
-const DIRECT = -2;
+import { CellValues } from './cell-values.js';
 
 /** What a source labelled null became in the result, when not itself. */
 export type LabelResolution =
@@ -279,73 +275,26 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
   const names = new Namer(closure, mapping, sources, entityBase, oldCount);
 
   // Value side.
-  const values = new ValueClasses();
-  const labelElements = new Map<string, number>();
-  const labelElement = (label: string): number => {
-    let element = labelElements.get(label);
-    if (element === undefined) {
-      element = values.add(label);
-      labelElements.set(label, element);
-    }
-    return element;
-  };
-  const sourceLabels = new Map<string, number>();
-  const sourceLabelElement = (label: string): number => {
-    let element = sourceLabels.get(label);
-    if (element !== undefined) return element;
-    if (target.typeside.constant(label) !== undefined) {
-      throw new NeedFullSigma(`the labelled null ${label} is named like a typeside constant`);
-    }
-    const resolution = input.resolutions.get(label);
-    if (resolution === undefined) element = labelElement(label);
-    else if (resolution.kind === 'label') element = labelElement(resolution.label);
-    else {
-      element = values.add(undefined);
-      values.assign(element, resolution.value);
-    }
-    sourceLabels.set(label, element);
-    return element;
-  };
-  // Cells: stored rows' in a map, new rows' in a dense array (node − oldCount → element).
-  const cells = target.attributes.map(() => new Map<number, number>());
-  const newCells = target.attributes.map(() => new Int32Array(closure.size - oldCount).fill(NONE));
-  // A new row's cell given one constant and nothing else (the common case) holds it here
-  // (marked DIRECT) without a value element.
-  const direct = target.attributes.map(() => new Array<Value>(closure.size - oldCount));
   const storedColumns = new Map<Attribute, ColumnView>();
-  const cellElement = (attribute: Attribute, node: number): number => {
-    if (node >= oldCount) {
-      const dense = newCells[attribute.index] as Int32Array;
-      let element = dense[node - oldCount] as number;
-      if (element === NONE || element === DIRECT) {
-        const constant = element === DIRECT;
-        element = values.add(undefined);
-        if (constant) {
-          values.assign(element, (direct[attribute.index] as Value[])[node - oldCount] ?? null);
-        }
-        dense[node - oldCount] = element;
+  const cells = new CellValues(
+    target,
+    input.resolutions,
+    oldCount,
+    closure.size - oldCount,
+    (attribute, node) => {
+      const entity = closure.entityOf(node);
+      const rowId = node - (entityBase[entity] as number);
+      let column = storedColumns.get(attribute);
+      if (column === undefined) {
+        column = (targetTables[entity] as TableView).column(attribute.name);
+        storedColumns.set(attribute, column);
       }
-      return element;
-    }
-    const byNode = cells[attribute.index] as Map<number, number>;
-    let element = byNode.get(node);
-    if (element !== undefined) return element;
-    const entity = closure.entityOf(node);
-    const rowId = node - (entityBase[entity] as number);
-    let column = storedColumns.get(attribute);
-    if (column === undefined) {
-      column = (targetTables[entity] as TableView).column(attribute.name);
-      storedColumns.set(attribute, column);
-    }
-    const label = column.label(rowId);
-    if (label !== undefined) element = labelElement(label);
-    else {
-      element = values.add(undefined);
-      values.assign(element, column.valueUnchecked(rowId));
-    }
-    byNode.set(node, element);
-    return element;
-  };
+      return { label: column.label(rowId), value: column.valueUnchecked(rowId) };
+    },
+    (label) => {
+      throw new NeedFullSigma(`the labelled null ${label} is named like a typeside constant`);
+    },
+  );
   const clashError = (equation: string, original: string, clash: [Value, Value]): CatalogError =>
     new CatalogError(
       'E_INSTANCE_CLASH',
@@ -359,7 +308,7 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
     const root = closure.find(dropped);
     const entity = target.entities[closure.entityOf(dropped)]?.name as string;
     for (const attribute of target.attributesOf(entity)) {
-      const clash = values.union(cellElement(attribute, dropped), cellElement(attribute, root));
+      const clash = cells.join(attribute, dropped, root);
       if (clash !== undefined) {
         const equation = `${names.of(dropped)}.${attribute.name} = ${names.of(root)}.${attribute.name}`;
         throw clashError(equation, equation, clash);
@@ -376,22 +325,10 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
         let node = closure.find(source.nodes[rowId - source.from] as number);
         for (const step of image.path) node = closure.find(closure.valueOf(node, step));
         const label = isNull ? column.label(rowId) : undefined;
-        let clash: [Value, Value] | undefined;
-        const slot = node - oldCount;
-        const dense = newCells[image.target.index] as Int32Array;
-        if (label === undefined && slot >= 0 && dense[slot] === NONE) {
-          dense[slot] = DIRECT;
-          (direct[image.target.index] as Value[])[slot] = value;
-        } else if (label === undefined && slot >= 0 && dense[slot] === DIRECT) {
-          const known = (direct[image.target.index] as Value[])[slot] ?? null;
-          clash = known === value ? undefined : [known, value];
-        } else {
-          const element = cellElement(image.target, node);
-          clash =
-            label !== undefined
-              ? values.union(element, sourceLabelElement(label))
-              : values.assign(element, value);
-        }
+        const clash =
+          label === undefined
+            ? cells.assign(image.target, node, value)
+            : cells.assignSourceLabel(image.target, node, label);
         if (clash !== undefined) {
           const cell = label ?? formatConstant(value);
           throw clashError(
@@ -430,28 +367,10 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
     const columns: Record<string, InputValue[] | Uint32Array> = {};
     let nulls = 0;
     for (const attribute of target.attributesOf(entity.name)) {
-      const dense = newCells[attribute.index] as Int32Array;
       const column = new Array<InputValue>(roots.length);
       for (let index = 0; index < roots.length; index++) {
         const root = roots[index] as number;
-        const element = dense[root - oldCount] as number;
-        let cell: InputValue;
-        if (element === DIRECT) {
-          cell = (direct[attribute.index] as Value[])[root - oldCount] ?? null;
-        } else if (element === NONE) {
-          cell = labelledNull(`${names.of(root)}.${attribute.name}`);
-        } else {
-          const found = values.find(element);
-          if (values.hasConstant(found)) cell = values.constantAt(found);
-          else {
-            let name = values.nameAt(found);
-            if (name === undefined) {
-              name = `${names.of(root)}.${attribute.name}`;
-              values.setName(found, name);
-            }
-            cell = labelledNull(name);
-          }
-        }
+        const cell = cells.newRowCell(attribute, root, () => `${names.of(root)}.${attribute.name}`);
         if (cell !== null && typeof cell === 'object') {
           nulls++;
           if (attribute.notNull) {
@@ -533,14 +452,7 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
   });
 
   // Stored labelled nulls whose class now has a value or prints as another label.
-  const changedLabels = new Map<string, InputValue>();
-  for (const [label, element] of labelElements) {
-    const root = values.find(element);
-    if (values.hasConstant(root)) changedLabels.set(label, values.constantAt(root));
-    else if (values.nameAt(root) !== label) {
-      changedLabels.set(label, labelledNull(values.nameAt(root) as string));
-    }
-  }
+  const changedLabels = cells.changedLabels();
   if (input.incremental && changedLabels.size > 0) {
     for (const entity of target.entities) {
       const table = targetTables[entity.index];
@@ -595,25 +507,7 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
     }
   }
 
-  // Label resolutions after this step.
-  const resolve = (element: number): LabelResolution => {
-    const root = values.find(element);
-    return values.hasConstant(root)
-      ? { kind: 'value', value: values.constantAt(root) }
-      : { kind: 'label', label: values.nameAt(root) as string };
-  };
-  const resolutions = new Map<string, LabelResolution>();
-  for (const [label, resolution] of input.resolutions) {
-    const element = resolution.kind === 'label' ? labelElements.get(resolution.label) : undefined;
-    resolutions.set(label, element === undefined ? resolution : resolve(element));
-  }
-  for (const [label, element] of sourceLabels) resolutions.set(label, resolve(element));
-  for (const label of changedLabels.keys()) {
-    resolutions.set(label, resolve(labelElements.get(label) as number));
-  }
-  for (const [label, resolution] of resolutions) {
-    if (resolution.kind === 'label' && resolution.label === label) resolutions.delete(label);
-  }
+  const resolutions = cells.nextResolutions(changedLabels);
 
   const changedOld = targets.some(
     (write) =>
