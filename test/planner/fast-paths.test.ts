@@ -536,14 +536,17 @@ describe('executor fast paths', () => {
       tableDefinition('p', [scalarColumn('name', 'String', { notNull: true })]),
       tableDefinition('c', [foreignKeyColumn('fk', 'p'), scalarColumn('v', 'Int')]),
     ]);
-    const parents = 200;
+    // More parents than the dense array's first size (1,024): it grows while grouping.
+    const parents = 1500;
     const names = Array.from({ length: parents }, (_, index) => `n${index % 37}`);
     const count = 70_000;
     const fks: (number | null)[] = [];
     const vs: (number | null)[] = [];
     for (let index = 0; index < count; index++) {
-      // Parents 150… are never referenced; every 9th child has no parent.
-      fks.push(index % 9 === 0 ? null : (index * 7) % 150);
+      // Parents 1,400… are never referenced; every 9th child has no parent; only the second
+      // chunk references parents past 1,000 (the dense array grows while reading row ids).
+      const parent = index < 65_536 ? (index * 7) % 1000 : 1000 + ((index * 7) % 400);
+      fks.push(index % 9 === 0 ? null : parent);
       vs.push(index % 4 === 0 ? null : index % 1000);
     }
     const transaction = await db.begin();
@@ -554,7 +557,7 @@ describe('executor fast paths', () => {
     // row-id array, the first through a gather.
     const deletedChildren = [3, 65_535];
     for (const rowId of deletedChildren) await db.delete('c', rowId);
-    for (const rowId of [150, 151, 199]) await db.delete('p', rowId);
+    for (const rowId of [1400, 1401, 1499]) await db.delete('p', rowId);
     const source = new StoreRelationSource(db.view());
     const children = fks
       .map((fk, id) => ({ id, fk, v: vs[id]! }))
