@@ -3,10 +3,15 @@
  * through each stage, several timed runs after a warm-up, reported in MB/s (1 MB = 10^6 bytes of
  * UTF-8 source) with the median and the best run.
  *
- * Run it compiled, as recorded in bench/RESULTS.md:
+ * Run it compiled, as recorded in bench/RESULTS.md (an output folder inside the repository, so
+ * that node_modules and package.json are found without links):
  *
- *   npx tsc -p tsconfig.json --outDir /tmp/cql-dist --incremental false
- *   node /tmp/cql-dist/bench/parse.js [--mb 10] [--runs 7] [--stage parse]
+ *   npx tsc -p tsconfig.json --outDir .tmp/bench-dist --incremental false
+ *   node .tmp/bench-dist/bench/parse.js [--mb 10] [--runs 7] [--stage parse]
+ *
+ * Besides wall time, each stage reports the process's CPU time per run (user + system, so the
+ * garbage collector's helper threads count): on a shared machine the wall time varies with the
+ * load, the CPU time much less.
  *
  * Extending: a later layer (the catalog's check) adds a `Stage` to `stages` below, or calls
  * `runStages` with its own list; each stage receives the source text and does its whole job.
@@ -32,6 +37,9 @@ export interface StageResult {
   readonly bestMs: number;
   readonly medianMbPerSecond: number;
   readonly bestMbPerSecond: number;
+  /** CPU time (user + system, all threads) of each run, and its median. */
+  readonly cpuRuns: readonly number[];
+  readonly cpuMedianMs: number;
   readonly targetMbPerSecond: number | undefined;
 }
 
@@ -58,17 +66,22 @@ export function measureStage(stage: Stage, text: string, runs: number): StageRes
   const collect = (globalThis as { gc?: () => void }).gc;
   if (stage.run(text, FILE) === undefined) throw new Error(`stage ${stage.name} returned nothing`);
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   for (let run = 0; run < runs; run++) {
     collect?.();
+    const cpuStart = process.cpuUsage();
     const start = process.hrtime.bigint();
     // The result is dropped at once: only one run's output is ever alive, as in real use.
     const result = stage.run(text, FILE);
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    const cpu = process.cpuUsage(cpuStart);
+    cpuTimes.push((cpu.user + cpu.system) / 1000);
     if (result === undefined) throw new Error(`stage ${stage.name} returned nothing`);
   }
   const sorted = [...times].sort((a, b) => a - b);
   const medianMs = sorted[Math.floor(sorted.length / 2)] ?? NaN;
   const bestMs = sorted[0] ?? NaN;
+  const cpuSorted = [...cpuTimes].sort((a, b) => a - b);
   return {
     stage: stage.name,
     runs: times,
@@ -76,6 +89,8 @@ export function measureStage(stage: Stage, text: string, runs: number): StageRes
     bestMs,
     medianMbPerSecond: megabytes / (medianMs / 1000),
     bestMbPerSecond: megabytes / (bestMs / 1000),
+    cpuRuns: cpuTimes,
+    cpuMedianMs: cpuSorted[Math.floor(cpuSorted.length / 2)] ?? NaN,
     targetMbPerSecond: stage.targetMbPerSecond,
   };
 }
@@ -91,7 +106,7 @@ export function formatResult(result: StageResult): string {
     `${result.stage.padEnd(16)} median ${result.medianMs.toFixed(1).padStart(8)} ms ` +
     `${result.medianMbPerSecond.toFixed(1).padStart(7)} MB/s   best ${result.bestMbPerSecond
       .toFixed(1)
-      .padStart(7)} MB/s${target}`
+      .padStart(7)} MB/s   cpu median ${result.cpuMedianMs.toFixed(1).padStart(8)} ms${target}`
   );
 }
 
