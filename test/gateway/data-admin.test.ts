@@ -29,6 +29,7 @@ import {
   exportJsonText,
   foreignKeyColumn,
   labelledNull,
+  purgeStatus,
   restoreDatabase,
   scalarColumn,
   Store,
@@ -901,6 +902,89 @@ describe('gateway: data administration in process (properties)', function () {
     const pieces = [...exportJsonText(database.view())];
     assert.ok(pieces.length > 4, `${pieces.length} pieces`);
     assert.equal(pieces.join(''), JSON.stringify(exportJson(database.view())));
+  });
+
+  it('the purge status counts exactly the deleted and overwritten rows since the last compaction or snapshot', async () => {
+    type Step =
+      | { kind: 'insert'; count: number; deleteOwn: number; updateOwn: number }
+      | { kind: 'delete'; pick: number }
+      | { kind: 'update'; pick: number }
+      | { kind: 'compact' }
+      | { kind: 'snapshot' };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({
+        kind: fc.constant('insert' as const),
+        count: fc.integer({ min: 1, max: 6 }),
+        deleteOwn: fc.nat(),
+        updateOwn: fc.nat(),
+      }),
+      fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('update' as const), pick: fc.nat() }),
+      fc.constant({ kind: 'compact' as const }),
+      fc.constant({ kind: 'snapshot' as const }),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 14 }), async (steps) => {
+        run++;
+        const store = await Store.open(join(dir, `purge${run}`));
+        try {
+          const database = await store.create('p', [
+            tableDefinition('T', [scalarColumn('s', 'String')]),
+          ]);
+          const deleted = new Set<number>();
+          const overwritten = new Set<number>();
+          const active: number[] = [];
+          const value = (): string => `v${Math.random()}`;
+          for (const current of steps) {
+            if (current.kind === 'compact' || current.kind === 'snapshot') {
+              await (current.kind === 'compact' ? database.compact() : database.snapshot());
+              deleted.clear();
+              overwritten.clear();
+              continue;
+            }
+            const transaction = await database.begin();
+            if (current.kind === 'insert') {
+              const range = transaction.insertRows(
+                'T',
+                Array.from({ length: current.count }, () => ({ s: value() })),
+              );
+              const fresh = Array.from({ length: range.count }, (_, index) => range.first + index);
+              // Updated in the transaction that inserted it: one insert op, final values only.
+              transaction.update('T', fresh[current.updateOwn % fresh.length]!, { s: value() });
+              const gone = fresh[current.deleteOwn % fresh.length]!;
+              if (current.deleteOwn % 2 === 0) {
+                transaction.delete('T', gone);
+                deleted.add(gone);
+              }
+              active.push(...fresh.filter((row) => !deleted.has(row)));
+            } else if (active.length > 0) {
+              const row = active[current.pick % active.length]!;
+              if (current.kind === 'delete') {
+                transaction.delete('T', row);
+                active.splice(active.indexOf(row), 1);
+                deleted.add(row);
+                overwritten.delete(row);
+              } else {
+                transaction.update('T', row, { s: value() });
+                overwritten.add(row);
+              }
+            }
+            await transaction.commit();
+          }
+          const status = await purgeStatus(database);
+          const counts = status?.entities['T'];
+          assert.deepEqual(
+            counts ?? { deletedRows: 0, overwrittenRows: 0 },
+            { deletedRows: deleted.size, overwrittenRows: overwritten.size },
+            JSON.stringify(steps),
+          );
+        } finally {
+          await store.close();
+        }
+      }),
+      { numRuns: 30, seed: 11 },
+    );
   });
 
   it('mask keeps the first and last code point and the length; hash is HMAC-SHA256, keyed', () => {
