@@ -65,6 +65,13 @@ mapping F = literal : S -> T {
   entity Dept -> Group
   attributes dname -> lambda x. x.title
 }
+mapping F2 = literal : S -> T {
+  entity Emp -> Person
+  foreign_keys worksIn -> memberOf  manager -> boss
+  attributes ename -> lambda x. x.name
+  entity Dept -> Group
+  attributes dname -> lambda x. x.title
+}
 mapping H = literal : S -> T2 {
   entity Emp -> Node
   foreign_keys worksIn -> next  manager -> identity
@@ -314,6 +321,24 @@ instance A : Src { Person { ada: name = "Ada" } }
       lineageRecords(database.view()).map((record) => record.functor),
       ['sigma_delta', 'sigma_delta', 'sigma_delta', 'sigma_delta', 'sigma_delta', 'sigma_delta'],
     );
+  });
+
+  it('a migration rewriting a result table drops the other mappings’ checkpoints on it', async () => {
+    const database = await databaseWith(instanceOf(program, 'I'));
+    const F2 = mappingOf(program, 'F2');
+    await inTransaction(database, (transaction) => sigmaInStore(transaction, F));
+    const other = await inTransaction(database, (transaction) => sigmaInStore(transaction, F2));
+    assert.ok(typeof other !== 'string', `Σ_F2 failed: ${String(other)}`);
+    const again = await inTransaction(database, (transaction) => sigmaDeltaInStore(transaction, F));
+    assert.ok(typeof again !== 'string');
+    assert.equal(again.incremental, false);
+    assert.match(again.reason ?? '', /no checkpoint for mapping F yet/);
+    // F's checkpoint is back, and F2's went with F's rewrite.
+    const f2 = await inTransaction(database, (transaction) => sigmaDeltaInStore(transaction, F2));
+    assert.ok(typeof f2 !== 'string');
+    assert.equal(f2.incremental, false);
+    const back = await inTransaction(database, (transaction) => deltaInStore(transaction, F));
+    assert.ok(typeof back !== 'string', String(back));
   });
 
   it('sigma_validate and sigma_dry on stored rows report what the in-memory ones do', async () => {
