@@ -10,11 +10,17 @@ export interface ServeProcess {
   readonly output: () => string;
 }
 
-/** Start `catrust serve --port 0 …args` and wait for the line that names its port. */
-export function startServe(args: readonly string[]): Promise<ServeProcess> {
+/**
+ * Start `catrust serve --port 0 …args` and wait for the line that names its port. The server
+ * logs at `error` level unless `log` says otherwise (a test reading progress records: `info`).
+ */
+export function startServe(
+  args: readonly string[],
+  options: { readonly log?: 'error' | 'warn' | 'info' | 'debug' } = {},
+): Promise<ServeProcess> {
   const child = spawn(process.execPath, [...cliArgs(), 'serve', '--port', '0', ...args], {
     cwd: projectRoot,
-    env: { ...process.env, CATRUST_LOG: 'error' },
+    env: { ...process.env, CATRUST_LOG: options.log ?? 'error' },
   });
   let output = '';
   return new Promise((resolve, reject) => {
