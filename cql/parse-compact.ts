@@ -53,13 +53,17 @@ export function parseInstanceRowsBody(stream: TokenStream): EntityRows[] {
   while (!stream.atSymbol('}')) {
     if (!stream.atName()) throw stream.expected('an entity name followed by `{`, or `}`');
     const entity = stream.expectName('of an entity');
-    stream.expectSymbol('{', `to open the rows of \`${entity.text}\``);
+    if (!stream.acceptSymbol('{')) {
+      throw stream.expectedSymbol('{', `to open the rows of \`${entity.text}\``);
+    }
     const rows: RowDecl[] = [];
     while (!stream.atSymbol('}')) {
       if (stream.acceptSymbol(';')) continue;
       rows.push(parseRow(stream, entity));
     }
-    stream.expectSymbol('}', `to close the rows of \`${entity.text}\``);
+    if (!stream.acceptSymbol('}')) {
+      throw stream.expectedSymbol('}', `to close the rows of \`${entity.text}\``);
+    }
     entities.push({ kind: 'EntityRows', entity, rows: exact(rows), span: entity.span });
   }
   stream.expectSymbol('}', 'to close the instance');
@@ -77,7 +81,7 @@ function parseRow(stream: TokenStream, entity: Name): RowDecl {
   if (stream.atName() && stream.atSymbol('=', 1)) {
     for (;;) {
       const field = stream.expectName('of an attribute or foreign key');
-      stream.expectSymbol('=', `after \`${field.text}\``);
+      if (!stream.acceptSymbol('=')) throw stream.expectedSymbol('=', `after \`${field.text}\``);
       const value = parseRowValue(stream, field);
       assignments.push({ kind: 'RowAssignment', field, value, span: field.span });
       if (!stream.acceptSymbol(',')) break;

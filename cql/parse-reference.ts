@@ -205,7 +205,12 @@ function parseSections(
 function parseNamesBefore(stream: TokenStream, separator: string, context: string): Name[] {
   const names: Name[] = [stream.expectName(context)];
   while (stream.atName() && !stream.atSymbol(separator)) names.push(stream.expectName(context));
-  stream.expectSymbol(separator, `after ${names.map((name) => `\`${name.text}\``).join(' ')}`);
+  if (!stream.acceptSymbol(separator)) {
+    throw stream.expectedSymbol(
+      separator,
+      `after ${names.map((name) => `\`${name.text}\``).join(' ')}`,
+    );
+  }
   return names;
 }
 
@@ -669,8 +674,10 @@ function parseInstanceLiteralBody(stream: TokenStream, schema: SchemaExp, span: 
 function parseMultiEquation(stream: TokenStream): MultiEquation {
   const span = stream.span();
   const symbol = stream.expectName('of a foreign key or attribute');
-  stream.expectSymbol('->', `after \`${symbol.text}\``);
-  stream.expectSymbol('{', `to open the table of \`${symbol.text}\``);
+  if (!stream.acceptSymbol('->')) throw stream.expectedSymbol('->', `after \`${symbol.text}\``);
+  if (!stream.acceptSymbol('{')) {
+    throw stream.expectedSymbol('{', `to open the table of \`${symbol.text}\``);
+  }
   const pairs: { argument: Term; value: Term }[] = [];
   if (!stream.atSymbol('}')) {
     for (;;) {
@@ -680,7 +687,9 @@ function parseMultiEquation(stream: TokenStream): MultiEquation {
       if (!stream.acceptSymbol(',')) break;
     }
   }
-  stream.expectSymbol('}', `to close the table of \`${symbol.text}\``);
+  if (!stream.acceptSymbol('}')) {
+    throw stream.expectedSymbol('}', `to close the table of \`${symbol.text}\``);
+  }
   return { kind: 'MultiEquation', symbol, pairs: exact(pairs), span };
 }
 

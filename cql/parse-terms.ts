@@ -106,7 +106,9 @@ function parseApplication(stream: TokenStream, head: string, quoted: boolean, sp
         break;
       }
     }
-    stream.expectSymbol(')', `to close the arguments of \`${head}\``);
+    if (!stream.acceptSymbol(')')) {
+      throw stream.expectedSymbol(')', `to close the arguments of \`${head}\``);
+    }
     return {
       kind: 'Term',
       head,
