@@ -23,7 +23,6 @@ import {
   type Mapping,
 } from '../../../catalog/index.js';
 import {
-  bitmapGet,
   type ColumnView,
   type InputValue,
   type ReadView,
@@ -34,7 +33,6 @@ import { storedRowName } from './read-instance.js';
 import { formatConstant, infiniteError, Namer } from './node-names.js';
 import {
   activeRowsIn,
-  BATCH_SHIFT,
   firstActiveRow,
   forEachNewRow,
   storedRowLoader,
@@ -43,6 +41,7 @@ import {
 import { InfiniteChase, NONE, RowClosure } from './row-closure.js';
 import type { EntityStats } from './types.js';
 import { CellValues } from './cell-values.js';
+import { resultWrites } from './result-writes.js';
 
 /** What a source labelled null became in the result, when not itself. */
 export type LabelResolution =
@@ -341,179 +340,24 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
     }
   }
 
-  // The result's new rows: roots among the added nodes, per entity in node order.
-  tick();
-  const newIndex = new Int32Array(closure.size - oldCount).fill(NONE);
-  const newRoots: number[][] = target.entities.map(() => []);
-  for (let node = oldCount; node < closure.size; node++) {
-    if (closure.find(node) !== node) continue;
-    const roots = newRoots[closure.entityOf(node)] as number[];
-    newIndex[node - oldCount] = roots.length;
-    roots.push(node);
-  }
-  const rowIdOf = (node: number): number => {
-    const root = closure.find(node);
-    const entity = closure.entityOf(root);
-    return root < oldCount
-      ? root - (entityBase[entity] as number)
-      : (appendBase[entity] as number) + (newIndex[root - oldCount] as number);
-  };
-  const dropped = new Uint8Array(oldCount);
-  for (const node of closure.droppedOld) dropped[node] = 1;
-
-  const targets = target.entities.map((entity): TargetWrite => {
-    tick();
-    const roots = newRoots[entity.index] as number[];
-    const columns: Record<string, InputValue[] | Uint32Array> = {};
-    let nulls = 0;
-    for (const attribute of target.attributesOf(entity.name)) {
-      const column = new Array<InputValue>(roots.length);
-      for (let index = 0; index < roots.length; index++) {
-        const root = roots[index] as number;
-        const cell = cells.newRowCell(attribute, root, () => `${names.of(root)}.${attribute.name}`);
-        if (cell !== null && typeof cell === 'object') {
-          nulls++;
-          if (attribute.notNull) {
-            throw new CatalogError(
-              'E_INSTANCE_NOT_NULL',
-              `${entity.name} row \`${names.of(root)}\` has no value for the NOT NULL attribute ` +
-                `\`${attribute.name}\` (it would be the labelled null ${cell.term})`,
-              {
-                location: mapping.location,
-                details: { entity: entity.name, row: names.of(root), attribute: attribute.name },
-              },
-            );
-          }
-        }
-        column[index] = cell;
-      }
-      columns[attribute.name] = column;
-    }
-    for (const fk of target.foreignKeysOf(entity.name)) {
-      columns[fk.name] = Uint32Array.from(roots, (root) =>
-        rowIdOf(closure.valueOf(root, fk.index)),
-      );
-    }
-    const deleteRows: number[] = [];
-    const foreignKeyUpdates: TargetWrite['foreignKeyUpdates'] = [];
-    const base = entityBase[entity.index] as number;
-    const table = targetTables[entity.index];
-    if (closure.droppedOld.length > 0 && table !== undefined && input.incremental) {
-      for (const node of closure.droppedOld) {
-        if (closure.entityOf(node) === entity.index) deleteRows.push(node - base);
-      }
-      for (const fk of target.foreignKeysOf(entity.name)) {
-        const targetBase = entityBase[target.entity(fk.target)?.index as number] as number;
-        const rows: number[] = [];
-        const updated: number[] = [];
-        const low = entityLow[entity.index] as number;
-        for (const batch of table.scan([fk.name], { fromBatch: low >>> BATCH_SHIFT })) {
-          tick();
-          const vector = batch.columns[0];
-          if (vector === undefined || vector.kind !== 'rowId') continue;
-          for (let offset = 0; offset < batch.rowCount; offset++) {
-            const node = targetBase + (vector.values[offset] as number);
-            if (dropped[node] !== 1) continue;
-            if (batch.deleted !== undefined && bitmapGet(batch.deleted, offset)) continue;
-            const rowId = batch.startRow + offset;
-            if (dropped[base + rowId] === 1) continue;
-            rows.push(rowId);
-            updated.push(rowIdOf(node));
-          }
-        }
-        if (rows.length > 0) foreignKeyUpdates.push({ column: fk.name, rows, values: updated });
-      }
-    }
-    let rowsIn = 0;
-    let rootsIn = 0;
-    for (const source of sources) {
-      if (source.targetEntity !== entity.index) continue;
-      rowsIn += source.active;
-      for (let node = source.firstNode; node < source.firstNode + source.active; node++) {
-        if (closure.find(node) === node) rootsIn++;
-      }
-    }
-    const activeBefore = input.incremental ? (table?.activeRowCount ?? 0) : 0;
-    return {
-      entity: entity.name,
-      appendBase: appendBase[entity.index] as number,
-      appendCount: roots.length,
-      columns,
-      deleteRows,
-      foreignKeyUpdates,
-      labelUpdates: [],
-      stats: {
-        rows_in: rowsIn,
-        rows_out: activeBefore - deleteRows.length + roots.length,
-        merged: rowsIn - rootsIn,
-        nulls,
-      },
-    };
+  const writes = resultWrites({
+    mapping,
+    incremental: input.incremental,
+    mapTables: input.mapTables,
+    closure,
+    cells,
+    names,
+    sources,
+    layout: { entityBase, entityLow, appendBase, targetTables, oldCount },
+    tick,
   });
-
-  // Stored labelled nulls whose class now has a value or prints as another label.
-  const changedLabels = cells.changedLabels();
-  if (input.incremental && changedLabels.size > 0) {
-    for (const entity of target.entities) {
-      const table = targetTables[entity.index];
-      if (table === undefined) continue;
-      const write = targets[entity.index] as TargetWrite;
-      const base = entityBase[entity.index] as number;
-      for (const attribute of target.attributesOf(entity.name)) {
-        const byLabel = new Map<string, number[]>();
-        for (const [rowId, term] of table.column(attribute.name).labels()) {
-          if (!changedLabels.has(term) || !table.isActive(rowId) || dropped[base + rowId] === 1)
-            continue;
-          let rows = byLabel.get(term);
-          if (rows === undefined) byLabel.set(term, (rows = []));
-          rows.push(rowId);
-        }
-        for (const [term, rows] of byLabel) {
-          write.labelUpdates.push({
-            column: attribute.name,
-            rows,
-            value: changedLabels.get(term) as InputValue,
-          });
-        }
-      }
-    }
-  }
-
-  // Σ's unit for the applied rows, and redirects of stored map rows.
-  const sourceTargets = new Map<string, { from: number; targets: (number | null)[] }>();
-  const rowsApplied: Record<string, number> = {};
-  for (const source of sources) {
-    rowsApplied[source.entity] = source.active;
-    sourceTargets.set(source.entity, {
-      from: source.from,
-      targets: Array.from(source.nodes, (node) => (node === NONE ? null : rowIdOf(node))),
-    });
-  }
-  const mapUpdates: SigmaEngineResult['mapUpdates'] = [];
-  if (closure.droppedOld.length > 0) {
-    for (const source of sources) {
-      const table = input.mapTables.get(source.entity);
-      if (table === undefined || source.map === undefined) continue;
-      const base = entityBase[source.targetEntity] as number;
-      const rows: number[] = [];
-      const updated: number[] = [];
-      for (let rowId = 0; rowId < source.from; rowId++) {
-        const value = source.map.valueUnchecked(rowId);
-        if (typeof value !== 'number' || dropped[base + value] !== 1) continue;
-        rows.push(rowId);
-        updated.push(rowIdOf(base + value));
-      }
-      if (rows.length > 0) mapUpdates.push({ table, rows, values: updated });
-    }
-  }
-
-  const resolutions = cells.nextResolutions(changedLabels);
-
-  const changedOld = targets.some(
-    (write) =>
-      write.deleteRows.length > 0 ||
-      write.foreignKeyUpdates.length > 0 ||
-      write.labelUpdates.length > 0,
-  );
-  return { targets, sourceTargets, mapUpdates, resolutions, rowsApplied, changedOld };
+  const resolutions = cells.nextResolutions(writes.changedLabels);
+  return {
+    targets: writes.targets,
+    sourceTargets: writes.sourceTargets,
+    mapUpdates: writes.mapUpdates,
+    resolutions,
+    rowsApplied: writes.rowsApplied,
+    changedOld: writes.changedOld,
+  };
 }
