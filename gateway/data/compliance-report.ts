@@ -105,7 +105,12 @@ async function databaseReport(engine: Engine, name: string): Promise<Record<stri
 async function clientFiles(
   engine: Engine,
   databases: ReadonlySet<string>,
-): Promise<Record<string, unknown>> {
+): Promise<{
+  count: number;
+  bytes: number;
+  files: { path: string; bytes: number }[];
+  complete: boolean;
+}> {
   const root = engine.store.directory;
   const listed: { path: string; bytes: number }[] = [];
   let count = 0;
@@ -153,6 +158,12 @@ export async function complianceReport(engine: Engine): Promise<Record<string, u
     if (database['error'] !== undefined)
       findings.push(`database ${String(database['name'])} cannot be opened by this server`);
   }
+  const files = await clientFiles(engine, new Set(names));
+  if (files.count > 0) {
+    findings.push(
+      `${files.count} file(s) in the data directory are outside the databases (exports, persisted documents, copies)${engine.encrypted ? ', not encrypted' : ''}: delete what is no longer needed`,
+    );
+  }
   return {
     generated_at: new Date().toISOString(),
     server: {
@@ -171,7 +182,7 @@ export async function complianceReport(engine: Engine): Promise<Record<string, u
       },
     },
     databases,
-    client_files: await clientFiles(engine, new Set(names)),
+    client_files: files,
     findings,
   };
 }

@@ -756,6 +756,12 @@ describe('gateway: data administration (delete_where, anonymize, compliance_repo
         (report['findings'] as string[]).some((finding) => finding.includes('intruder')),
         'a database that cannot be opened is a finding',
       );
+      assert.ok(
+        (report['findings'] as string[]).some((finding) =>
+          /outside the databases.*not encrypted/.test(finding),
+        ),
+        'copies in clear on an encrypted server are a finding',
+      );
       // An encrypted WAL on a server without the passphrase: E_STORE_KEY, nothing left.
       copyFileSync(join(encrypted, 'backups', 'sealed.wal'), join(dir, 'backups', 'sealed.wal'));
       failed(
