@@ -129,7 +129,7 @@ export function saturateCollecting(
     for (const generator of presentation.generators) saturator.addGenerator(generator);
     const typeEquations: number[] = [];
     presentation.equations.forEach((equation, id) => {
-      if (saturator.sortOf(equation.lhs).kind === 'EntitySort') {
+      if (denotesRow(equation.lhs)) {
         saturator.equateRows(equation.lhs, equation.rhs, id);
       } else {
         typeEquations.push(id);
@@ -150,6 +150,19 @@ export function saturateCollecting(
       return { instance: undefined, errors: [thrown], warnings: saturator.warnings };
     }
     throw thrown;
+  }
+}
+
+/** Whether `sortOf(term)` is an entity sort, without making the sort. */
+function denotesRow(term: TypedTerm): boolean {
+  switch (term.kind) {
+    case 'Gen':
+    case 'Fk':
+      return true;
+    case 'Var':
+      return term.sort.kind === 'EntitySort';
+    default:
+      return false;
   }
 }
 
@@ -601,12 +614,14 @@ export class Saturator {
    * observation equation over an unknown value: `plus(610000, w3.bonus)`), that application with
    * its arguments printed the same way; else the first slot's `row.attribute`.
    */
-  #termOf(root: number, visiting: Set<number> = new Set()): string {
-    if (root < this.#labelledNulls.length || visiting.has(root)) return this.#labelOf(root);
+  #termOf(root: number, visiting?: Set<number>): string {
+    if (root < this.#labelledNulls.length || visiting?.has(root)) return this.#labelOf(root);
     const algebra = this.#algebra as TypeAlgebra;
     const application = this.#applicationByRoot().get(root);
     const applied = application === undefined ? undefined : algebra.application(application);
     if (applied === undefined) return this.#labelOf(root);
+    // The set of classes being printed is made only when there is an application to print.
+    visiting ??= new Set<number>();
     visiting.add(root);
     const args = Array.from(applied.args, (arg) => {
       const argRoot = algebra.find(arg);
