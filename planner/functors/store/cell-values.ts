@@ -132,17 +132,21 @@ export class CellValues {
     return this.#values.union(this.cellElement(attribute, a), this.cellElement(attribute, b));
   }
 
-  /** The value of a new row's cell: a constant, or a labelled null (named `name()` if new). */
-  newRowCell(attribute: Attribute, root: number, name: () => string): InputValue {
+  /** The value of a new row's cell: a constant, or a labelled null (named by `name` if new). */
+  newRowCell(
+    attribute: Attribute,
+    root: number,
+    name: (root: number, attribute: Attribute) => string,
+  ): InputValue {
     const slot = root - this.oldCount;
     const element = (this.#fresh[attribute.index] as Int32Array)[slot] as number;
     if (element === DIRECT) return (this.#direct[attribute.index] as Value[])[slot] ?? null;
-    if (element === NONE) return labelledNull(name());
+    if (element === NONE) return labelledNull(name(root, attribute));
     const found = this.#values.find(element);
     if (this.#values.hasConstant(found)) return this.#values.constantAt(found);
     let label = this.#values.nameAt(found);
     if (label === undefined) {
-      label = name();
+      label = name(root, attribute);
       this.#values.setName(found, label);
     }
     return labelledNull(label);

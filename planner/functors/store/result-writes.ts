@@ -53,24 +53,27 @@ export function resultWrites(step: ChasedStep): ResultWrites {
   const target = mapping.target;
   // The result's new rows: roots among the added nodes, per entity in node order.
   tick();
-  const newIndex = new Int32Array(closure.size - oldCount).fill(NONE);
+  // Per added node that is a root, the row id it gets in its table.
+  const newRowIds = new Int32Array(closure.size - oldCount).fill(NONE);
   const newRoots: number[][] = target.entities.map(() => []);
   for (let node = oldCount; node < closure.size; node++) {
     if (closure.find(node) !== node) continue;
-    const roots = newRoots[closure.entityOf(node)] as number[];
-    newIndex[node - oldCount] = roots.length;
+    const entity = closure.entityOf(node);
+    const roots = newRoots[entity] as number[];
+    newRowIds[node - oldCount] = (appendBase[entity] as number) + roots.length;
     roots.push(node);
   }
   const rowIdOf = (node: number): number => {
     const root = closure.find(node);
-    const entity = closure.entityOf(root);
-    return root < oldCount
-      ? root - (entityBase[entity] as number)
-      : (appendBase[entity] as number) + (newIndex[root - oldCount] as number);
+    return root >= oldCount
+      ? (newRowIds[root - oldCount] as number)
+      : root - (entityBase[closure.entityOf(root)] as number);
   };
   const dropped = new Uint8Array(oldCount);
   for (const node of closure.droppedOld) dropped[node] = 1;
 
+  const cellName = (root: number, attribute: { readonly name: string }): string =>
+    `${names.of(root)}.${attribute.name}`;
   const targets = target.entities.map((entity): TargetWrite => {
     tick();
     const roots = newRoots[entity.index] as number[];
@@ -80,7 +83,7 @@ export function resultWrites(step: ChasedStep): ResultWrites {
       const column = new Array<InputValue>(roots.length);
       for (let index = 0; index < roots.length; index++) {
         const root = roots[index] as number;
-        const cell = cells.newRowCell(attribute, root, () => `${names.of(root)}.${attribute.name}`);
+        const cell = cells.newRowCell(attribute, root, cellName);
         if (cell !== null && typeof cell === 'object') {
           nulls++;
           if (attribute.notNull) {
@@ -190,13 +193,13 @@ export function resultWrites(step: ChasedStep): ResultWrites {
   }
 
   // Σ's unit for the applied rows, and redirects of stored map rows.
-  const sourceTargets = new Map<string, { from: number; targets: (number | null)[] }>();
+  const sourceTargets: SigmaEngineResult['sourceTargets'] = new Map();
   const rowsApplied: Record<string, number> = {};
   for (const source of sources) {
     rowsApplied[source.entity] = source.active;
     sourceTargets.set(source.entity, {
       from: source.from,
-      targets: Array.from(source.nodes, (node) => (node === NONE ? null : rowIdOf(node))),
+      targets: Int32Array.from(source.nodes, (node) => (node === NONE ? NONE : rowIdOf(node))),
     });
   }
   const mapUpdates: SigmaEngineResult['mapUpdates'] = [];

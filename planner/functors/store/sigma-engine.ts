@@ -121,8 +121,8 @@ export interface TargetWrite {
 
 export interface SigmaEngineResult {
   readonly targets: TargetWrite[];
-  /** Per source entity: the result row of each applied row id from `from` on (null: deleted). */
-  readonly sourceTargets: Map<string, { from: number; targets: (number | null)[] }>;
+  /** Per source entity: the result row of each applied row id from `from` on (−1: deleted). */
+  readonly sourceTargets: Map<string, { from: number; targets: Int32Array }>;
   /** Map-table rows to redirect (their result row merged into another). */
   readonly mapUpdates: { table: string; rows: number[]; values: number[] }[];
   /** Every label resolution of the mapping after this step. */

@@ -90,13 +90,13 @@ function hashHex(text: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
-/** Map-table rows as a typed column: row ids, NULL (validity bit 0) for deleted source rows. */
-export function mapColumn(targets: readonly (number | null)[]): ColumnInput {
+/** Map-table rows as a typed column: row ids, NULL (validity bit 0) where −1 (a deleted row). */
+export function mapColumn(targets: Int32Array): ColumnInput {
   const values = new Uint32Array(targets.length);
   let validity: Uint8Array | undefined;
   for (let index = 0; index < targets.length; index++) {
-    const target = targets[index] ?? null;
-    if (target !== null) {
+    const target = targets[index] as number;
+    if (target >= 0) {
       values[index] = target;
       continue;
     }
