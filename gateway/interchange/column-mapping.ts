@@ -18,6 +18,12 @@ export function mapColumnsByName(
   const known = definition.columns.map((column) => column.name);
   const mapping = names.map((name, position) => {
     const index = known.indexOf(name);
+    if (index >= 0 && names.indexOf(name) !== position) {
+      throw new GatewayError('E_IMPORT', `the file has two columns named \`${name}\``, {
+        location: locateColumn(position),
+        details: { column: name },
+      });
+    }
     if (index >= 0) return index;
     if (name === 'id') return -1;
     throw new GatewayError(

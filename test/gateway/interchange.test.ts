@@ -19,7 +19,19 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  Field,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import fc from 'fast-check';
+import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { formatDate, normalizeInt, parseDecimalLiteral, valueToJson } from '../../common/index.js';
 import { Engine } from '../../gateway/index.js';
 import { exportParquet, importCsv, importParquet } from '../../gateway/interchange/index.js';
@@ -789,6 +801,38 @@ describe('gateway: import_csv, import_parquet, export_parquet', function () {
         }),
       );
       assert.equal(timestamp.code, 'E_IMPORT');
+      // DuckDB renames a repeated column; Arrow keeps both names.
+      const repeated = new Schema([
+        new Field('dept_name', new Utf8(), true),
+        new Field('dept_name', new Utf8(), true),
+      ]);
+      const columns = [
+        vectorFromArray(['a'], new Utf8()).data[0]!,
+        vectorFromArray(['b'], new Utf8()).data[0]!,
+      ];
+      const struct = makeData({
+        type: new Struct(repeated.fields),
+        length: 1,
+        nullCount: 0,
+        children: columns,
+      });
+      writeFileSync(
+        join(dir, 'in/twice.parquet'),
+        writeParquet(
+          WasmTable.fromIPCStream(
+            tableToIPC(new Table(repeated, [new RecordBatch(repeated, struct)]), 'stream'),
+          ),
+        ),
+      );
+      const twice = errorOf(
+        await send(server.port, {
+          cmd: 'import_parquet',
+          entity: 'Department',
+          path: 'in/twice.parquet',
+        }),
+      );
+      assert.equal(twice.code, 'E_IMPORT', json(twice));
+      assert.match(twice.message, /two columns named `dept_name`/);
       const unknownEntity = errorOf(
         await send(server.port, { cmd: 'import_parquet', entity: 'Nope', path: 'in/ts.parquet' }),
       );
