@@ -34,6 +34,33 @@ function checkedInt(value: number | bigint): number | bigint {
   return normalizeInt(value);
 }
 
+/** count(*) without FILTER: the number of rows of each group. */
+function isPlainCountStar(call: AggregateCall): boolean {
+  return call.fn === 'count_star' && call.filter === undefined;
+}
+
+// The hottest loops are functions of their own: each is optimised for the one shape it sees.
+
+/** count(*) per group. */
+function countRows(groups: Int32Array, length: number, counts: Float64Array): void {
+  for (let row = 0; row < length; row++) counts[groups[row]!]!++;
+}
+
+/** Count and sum per group of a number vector without NULLs. */
+function sumFloats(
+  groups: Int32Array,
+  length: number,
+  values: Float64Array,
+  counts: Float64Array,
+  sums: Float64Array,
+): void {
+  for (let row = 0; row < length; row++) {
+    const group = groups[row]!;
+    counts[group]!++;
+    sums[group]! += values[row]!;
+  }
+}
+
 /**
  * Per-group state of one aggregate call. Counts and number sums live in typed arrays that grow
  * (doubling) as groups appear (`grow`), so the hot loops over number vectors index packed
@@ -89,6 +116,37 @@ class Accumulator {
     this.size = groupCount;
   }
 
+  /**
+   * Whether `update` with these inputs adds one to the count of every row's group: count, sum
+   * and avg of a number vector without NULLs, FILTER or DISTINCT (the typed-array path).
+   */
+  countsEveryRow(arg: Vector | undefined, filter: Vector | undefined): boolean {
+    const call = this.call;
+    return (
+      (call.fn === 'count' || call.fn === 'sum' || call.fn === 'avg') &&
+      filter === undefined &&
+      !call.distinct &&
+      (call.orderBy?.length ?? 0) === 0 &&
+      arg !== undefined &&
+      arg.kind === 'number' &&
+      arg.validity === undefined
+    );
+  }
+
+  /** A copy of the counts of groups 0 … groupCount − 1. */
+  countsUpTo(groupCount: number): Float64Array {
+    return this.counts.slice(0, groupCount);
+  }
+
+  /** Add what `other`'s counts gained since `before` (a plain count(*) borrowing them). */
+  addCounts(other: Accumulator, before: Float64Array, groupCount: number): void {
+    const counts = this.counts;
+    const after = other.counts;
+    for (let group = 0; group < groupCount; group++) {
+      counts[group]! += after[group]! - before[group]!;
+    }
+  }
+
   /** Whether this group saw `value` before (COUNT(DISTINCT …)); records it. */
   private duplicate(group: number, value: Value): boolean {
     let set = this.seen[group];
@@ -132,8 +190,7 @@ class Accumulator {
     }
     if (filter === undefined && !call.distinct) {
       if (call.fn === 'count_star') {
-        const counts = this.counts;
-        for (let row = 0; row < length; row++) counts[groups[row]!]!++;
+        countRows(groups, length, this.counts);
         return;
       }
       if (arg !== undefined && arg.kind === 'number' && this.fastNumbers(groups, length, arg))
@@ -252,11 +309,7 @@ class Accumulator {
         const sums = this.sums;
         if (this.call.arg?.type !== 'Int') {
           if (validity === undefined) {
-            for (let row = 0; row < length; row++) {
-              const group = groups[row]!;
-              counts[group]!++;
-              sums[group]! += values[row]!;
-            }
+            sumFloats(groups, length, values, counts, sums);
             return true;
           }
           for (let row = 0; row < length; row++) {
@@ -456,104 +509,149 @@ class Accumulator {
 /** Largest integer key (exclusive) grouped through a dense array (4 MB at most). */
 const DENSE_KEYS_MAX = 1 << 20;
 
-/** Group numbers of a batch's rows through one key vector, without building row keys. */
+type GroupLookup = (value: RowKey) => number;
+
+/** Dictionary strings: a code → group cache, so each dictionary entry is looked up once. */
+function assignDictionaryKeys(
+  key: Extract<Vector, { kind: 'dict' }>,
+  length: number,
+  groups: Int32Array,
+  lookup: GroupLookup,
+  dictionaryCache: WeakMap<readonly string[], Int32Array>,
+): void {
+  let cache = dictionaryCache.get(key.dictionary);
+  if (cache === undefined || cache.length < key.dictionary.length) {
+    const grown = new Int32Array(key.dictionary.length).fill(-1);
+    if (cache !== undefined) grown.set(cache);
+    cache = grown;
+    dictionaryCache.set(key.dictionary, cache);
+  }
+  const codes = key.codes;
+  const validity = key.validity;
+  let nullGroup = -1;
+  for (let row = 0; row < length; row++) {
+    if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) {
+      if (nullGroup < 0) nullGroup = lookup(null);
+      groups[row] = nullGroup;
+      continue;
+    }
+    const code = codes[row]!;
+    let group = cache[code]!;
+    if (group < 0) {
+      group = lookup(key.dictionary[code]!);
+      cache[code] = group;
+    }
+    groups[row] = group;
+  }
+}
+
+/** A foreign key's row ids straight from the store: integer indexes, no Float64 copy. */
+function assignRowIdKeys(
+  rowIds: Uint32Array,
+  validity: Uint8Array | undefined,
+  length: number,
+  groups: Int32Array,
+  lookup: GroupLookup,
+  denseKeys: { groups: Int32Array },
+): void {
+  let dense = denseKeys.groups;
+  let nullGroup = -1;
+  for (let row = 0; row < length; row++) {
+    if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) {
+      if (nullGroup < 0) nullGroup = lookup(null);
+      groups[row] = nullGroup;
+      continue;
+    }
+    const id = rowIds[row]!;
+    const group = dense[id]!;
+    // Past the end of the dense array the read is undefined, which `>= 0` rejects too.
+    if (group >= 0) {
+      groups[row] = group;
+      continue;
+    }
+    groups[row] = lookup(id);
+    dense = denseKeys.groups;
+  }
+}
+
+/**
+ * Number keys without NULLs. A typed array read at a fraction, a negative number or past the
+ * end is undefined, and `undefined >= 0` is false: such keys take the lookup.
+ */
+function assignNumberKeys(
+  values: Float64Array,
+  length: number,
+  groups: Int32Array,
+  lookup: GroupLookup,
+  denseKeys: { groups: Int32Array },
+): void {
+  let dense = denseKeys.groups;
+  for (let row = 0; row < length; row++) {
+    const value = values[row]!;
+    const group = dense[value]!;
+    if (group >= 0) {
+      groups[row] = group;
+      continue;
+    }
+    groups[row] = lookup(value + 0);
+    dense = denseKeys.groups;
+  }
+}
+
+/** Number keys with NULLs (one NULL group). */
+function assignNullableNumberKeys(
+  values: Float64Array,
+  validity: Uint8Array,
+  length: number,
+  groups: Int32Array,
+  lookup: GroupLookup,
+  denseKeys: { groups: Int32Array },
+): void {
+  let dense = denseKeys.groups;
+  let nullGroup = -1;
+  for (let row = 0; row < length; row++) {
+    if ((validity[row >>> 3]! & (1 << (row & 7))) === 0) {
+      if (nullGroup < 0) nullGroup = lookup(null);
+      groups[row] = nullGroup;
+      continue;
+    }
+    const value = values[row]!;
+    const group = dense[value]!;
+    if (group >= 0) {
+      groups[row] = group;
+      continue;
+    }
+    groups[row] = lookup(value + 0);
+    dense = denseKeys.groups;
+  }
+}
+
+/**
+ * Group numbers of a batch's rows through one key vector, without building row keys: `lookup`
+ * gives a value's group (non-negative integers below DENSE_KEYS_MAX land in `denseKeys`, which
+ * the loops read first). False when the vector's kind has no such path.
+ */
 function assignSingleKey(
   key: Vector,
   length: number,
   groups: Int32Array,
-  lookup: (value: RowKey) => number,
+  lookup: GroupLookup,
   dictionaryCache: WeakMap<readonly string[], Int32Array>,
   denseKeys: { groups: Int32Array },
 ): boolean {
   if (key.kind === 'dict') {
-    let cache = dictionaryCache.get(key.dictionary);
-    if (cache === undefined || cache.length < key.dictionary.length) {
-      const grown = new Int32Array(key.dictionary.length).fill(-1);
-      if (cache !== undefined) grown.set(cache);
-      cache = grown;
-      dictionaryCache.set(key.dictionary, cache);
-    }
-    const codes = key.codes;
-    const validity = key.validity;
-    let nullGroup = -1;
-    for (let row = 0; row < length; row++) {
-      if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) {
-        if (nullGroup < 0) nullGroup = lookup(null);
-        groups[row] = nullGroup;
-        continue;
-      }
-      const code = codes[row]!;
-      let group = cache[code]!;
-      if (group < 0) {
-        group = lookup(key.dictionary[code]!);
-        cache[code] = group;
-      }
-      groups[row] = group;
-    }
+    assignDictionaryKeys(key, length, groups, lookup, dictionaryCache);
     return true;
   }
-  if (key.kind === 'number') {
-    const validity = key.validity;
-    // Non-negative integer keys below DENSE_KEYS_MAX (low and high cardinality alike) find
-    // their group in a dense array that grows with the largest key seen, not a hash table.
-    let dense = denseKeys.groups;
-    const rowIds = key.rowIds;
-    if (rowIds !== undefined) {
-      // A foreign key's row ids straight from the store: integer indexes, no Float64 copy.
-      let nullGroup = -1;
-      for (let row = 0; row < length; row++) {
-        if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) {
-          if (nullGroup < 0) nullGroup = lookup(null);
-          groups[row] = nullGroup;
-          continue;
-        }
-        const id = rowIds[row]!;
-        const group = dense[id]!;
-        if (group >= 0) {
-          groups[row] = group;
-          continue;
-        }
-        groups[row] = lookup(id);
-        dense = denseKeys.groups;
-      }
-      return true;
-    }
-    const values = key.values;
-    if (validity === undefined) {
-      // The common case in its own loop (a validity test in the loop costs V8 about half).
-      for (let row = 0; row < length; row++) {
-        const value = values[row]!;
-        // A typed array read at a fraction, a negative number or past the end is undefined,
-        // and `undefined >= 0` is false: such keys take the slow path.
-        const group = dense[value]!;
-        if (group >= 0) {
-          groups[row] = group;
-          continue;
-        }
-        groups[row] = lookup(value + 0);
-        dense = denseKeys.groups;
-      }
-      return true;
-    }
-    let nullGroup = -1;
-    for (let row = 0; row < length; row++) {
-      if ((validity[row >>> 3]! & (1 << (row & 7))) === 0) {
-        if (nullGroup < 0) nullGroup = lookup(null);
-        groups[row] = nullGroup;
-        continue;
-      }
-      const value = values[row]!;
-      const group = dense[value]!;
-      if (group >= 0) {
-        groups[row] = group;
-        continue;
-      }
-      groups[row] = lookup(value + 0);
-      dense = denseKeys.groups;
-    }
-    return true;
+  if (key.kind !== 'number') return false;
+  if (key.rowIds !== undefined) {
+    assignRowIdKeys(key.rowIds, key.validity, length, groups, lookup, denseKeys);
+  } else if (key.validity === undefined) {
+    assignNumberKeys(key.values, length, groups, lookup, denseKeys);
+  } else {
+    assignNullableNumberKeys(key.values, key.validity, length, groups, lookup, denseKeys);
   }
-  return false;
+  return true;
 }
 
 export function* executeAggregate(
@@ -645,18 +743,36 @@ export function* executeAggregate(
       }
     }
     for (const accumulator of accumulators) accumulator.grow(groupCount);
+    // Few groups for many rows: a plain count(*) takes its counts from a sibling count/sum/avg
+    // that counted every row of this batch (the difference of its counts, one step per group)
+    // instead of a pass over the rows of its own.
+    const borrowCounts = plan.groups.length > 0 && groupCount * 8 <= length;
+    const deferred: Accumulator[] = [];
+    let counter: { accumulator: Accumulator; before: Float64Array } | undefined;
     plan.aggregates.forEach((aggregate, index) => {
       const call = aggregate.call;
+      const accumulator = accumulators[index]!;
+      if (borrowCounts && isPlainCountStar(call)) {
+        deferred.push(accumulator);
+        return;
+      }
       const arg = call.arg === undefined ? undefined : evaluate(call.arg, batch, layout, env);
       const filter =
         call.filter === undefined ? undefined : evaluate(call.filter, batch, layout, env);
       const separator =
         call.separator === undefined ? undefined : evaluate(call.separator, batch, layout, env);
-      const accumulator = accumulators[index]!;
       if (plan.groups.length === 0 && accumulator.updateUngrouped(length, arg, filter)) return;
+      if (borrowCounts && counter === undefined && accumulator.countsEveryRow(arg, filter)) {
+        counter = { accumulator, before: accumulator.countsUpTo(groupCount) };
+      }
       const orderKeys = (call.orderBy ?? []).map((key) => evaluate(key.expr, batch, layout, env));
       accumulator.update(groups, length, arg, filter, separator, orderKeys);
     });
+    for (const accumulator of deferred) {
+      if (counter === undefined)
+        accumulator.update(groups, length, undefined, undefined, undefined);
+      else accumulator.addCounts(counter.accumulator, counter.before, groupCount);
+    }
   }
   for (let start = 0; start < groupCount; start += batchRowsMax) {
     const end = Math.min(groupCount, start + batchRowsMax);

@@ -486,6 +486,30 @@ describe('executor fast paths', () => {
     );
   });
 
+  it('a count(*) beside a count or sum over a column without NULLs takes its counts (few groups, many rows)', () => {
+    const rows: Row[] = [];
+    for (let index = 0; index < 3000; index++) {
+      rows.push({
+        k: index % 5,
+        x: FLOATS[1 + (index % 8)]!,
+        y: INTS[1 + (index % 7)]!,
+        s: STRINGS[1 + (index % 5)]!,
+      });
+    }
+    // A tail with NULLs and new groups: those batches count their rows themselves.
+    for (let index = 0; index < 200; index++) {
+      rows.push({ k: index % 7, x: index % 3 === 0 ? null : 0.5, y: null, s: null });
+    }
+    const deletions = [7, 8, 9, 3100];
+    for (const batchRowsMax of [64, 512, 65_536]) {
+      checkAggregates(
+        new MemoryDatabase([memoryTable(rows, deletions)]),
+        activeRows(rows, deletions),
+        batchRowsMax,
+      );
+    }
+  });
+
   it('aggregates agree on an empty table', () => {
     checkAggregates(new MemoryDatabase([memoryTable([], [])]), [], 8);
   });
