@@ -23,17 +23,20 @@ const BATCH_ROWS_SHIFT = Math.log2(BATCH_ROWS);
 
 const stringHashes = new WeakMap<readonly string[], { lanes: Uint32Array; count: number }>();
 const chunkHashes = new WeakMap<ArrayBufferLike, Map<string, readonly [number, number]>>();
-const bufferIds = new WeakMap<ArrayBufferLike, number>();
+const bufferIds = new WeakMap<object, number>();
 let nextBufferId = 1;
 
-function bufferKey(array: { buffer: ArrayBufferLike; byteOffset: number } | undefined): string {
-  if (array === undefined) return '-';
-  let id = bufferIds.get(array.buffer);
+function identity(object: object): number {
+  let id = bufferIds.get(object);
   if (id === undefined) {
     id = nextBufferId++;
-    bufferIds.set(array.buffer, id);
+    bufferIds.set(object, id);
   }
-  return `${id}@${array.byteOffset}`;
+  return id;
+}
+
+function bufferKey(array: { buffer: ArrayBufferLike; byteOffset: number } | undefined): string {
+  return array === undefined ? '-' : `${identity(array.buffer)}@${array.byteOffset}`;
 }
 
 function hashString(text: string, seed: number): number {
@@ -116,7 +119,8 @@ function chunkLanes(
   const vector = column.vector(batchIndex);
   const values = vector.kind === 'dictionary' ? vector.codes : vector.values;
   const cacheable = rows === BATCH_ROWS && table.draft === undefined;
-  const key = `${values.byteOffset}|${bufferKey(vector.validity)}|${bufferKey(deleted)}|${rows}`;
+  const dictionaryId = vector.kind === 'dictionary' ? identity(vector.dictionary) : 0;
+  const key = `${values.byteOffset}|${bufferKey(vector.validity)}|${bufferKey(deleted)}|${rows}|${dictionaryId}`;
   const cached = chunkHashes.get(values.buffer)?.get(key);
   if (cached !== undefined) return cached;
   const start = batchIndex << BATCH_ROWS_SHIFT;
