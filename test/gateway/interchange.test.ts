@@ -5,7 +5,6 @@
  * a SIGKILL; a 200 k-row CSV streamed with progress in the server log and bounded memory.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -35,7 +34,6 @@ import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { formatDate, normalizeInt, parseDecimalLiteral, valueToJson } from '../../common/index.js';
 import { Engine } from '../../gateway/index.js';
 import { exportParquet, importCsv, importParquet } from '../../gateway/interchange/index.js';
-import { cliArgs, projectRoot } from '../helpers/paths.js';
 import {
   exchange,
   startServe,
@@ -911,30 +909,6 @@ describe('gateway: import_csv, import_parquet, export_parquet', function () {
   });
 });
 
-/** `catrust serve` with the server log at info level (startServe keeps it at error). */
-function startLoggingServe(args: readonly string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [...cliArgs(), 'serve', '--port', '0', ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, CATRUST_LOG: 'info' },
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 30_000);
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => (output += text));
-    child.stdout.on('data', (text: string) => {
-      output += text;
-      const match = /NDJSON(?: over TLS)? on [^ ]+:(\d+),/.exec(output);
-      if (match !== null) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(match[1]), output: () => output });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-}
-
 function memoryKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
@@ -987,7 +961,7 @@ describe('gateway: import_csv of a large file', function () {
   });
 
   it('streams 200 k rows into one transaction with progress in the log and bounded memory', async () => {
-    const server = await startLoggingServe(['--data-dir', dir, '--example']);
+    const server = await startServe(['--data-dir', dir, '--example'], { log: 'info' });
     try {
       const load = await send(server.port, {
         cmd: 'load',
