@@ -5,6 +5,7 @@
  * row count on, so foreign keys are shifted by it), or — for sigma_delta — the engine's
  * appends, deletes and updates applied.
  */
+import { assert } from '../../../common/index.js';
 import type { SaturatedInstance, Schema } from '../../../catalog/index.js';
 import {
   describeColumnType,
@@ -128,12 +129,11 @@ export function applyTargetWrites(transaction: Transaction, writes: readonly Tar
           );
         }
       }
-      if (range.first !== write.appendBase) {
-        throw new FunctorError(
-          'E_FUNCTOR_MISMATCH',
-          `rows of ${write.entity} were appended at ${range.first}, expected ${write.appendBase}`,
-        );
-      }
+      // The engine numbered the new rows from the table's row count (foreign keys included).
+      assert(
+        range.first === write.appendBase,
+        `rows of ${write.entity} appended at ${range.first}, expected ${write.appendBase}`,
+      );
     }
   }
 }
