@@ -114,6 +114,7 @@ export interface MigrationRecord {
 
 export class Engine {
   readonly #states = new Map<string, DatabaseState>();
+  readonly #opening = new Map<string, Promise<DatabaseState>>();
   readonly tokens: TokenPolicy;
   #walKey: string | undefined;
   /** Whether the door serving this engine speaks TLS (for `security_report`). */
@@ -181,9 +182,12 @@ export class Engine {
           for (const key of Object.keys(row)) touched.add(key);
       }
     }
-    const set = fields['set'];
-    if (typeof set === 'object' && set !== null)
-      for (const key of Object.keys(set)) touched.add(key);
+    // The attribute names a command changes: `set` of update, `attributes` of anonymize.
+    for (const field of ['set', 'attributes']) {
+      const named = fields[field];
+      if (typeof named === 'object' && named !== null && !Array.isArray(named))
+        for (const key of Object.keys(named)) touched.add(key);
+    }
     const code =
       error === undefined ? null : error instanceof CatrustError ? error.code : 'E_INTERNAL';
     await audit.record({
@@ -265,9 +269,22 @@ export class Engine {
     return this.store.list();
   }
 
-  async state(name: string): Promise<DatabaseState> {
+  /**
+   * A database's open state. Concurrent first requests share one open (two opens of one
+   * database would race for its lock file).
+   */
+  state(name: string): Promise<DatabaseState> {
     const known = this.#states.get(name);
-    if (known !== undefined) return known;
+    if (known !== undefined) return Promise.resolve(known);
+    let opening = this.#opening.get(name);
+    if (opening === undefined) {
+      opening = this.#open(name).finally(() => this.#opening.delete(name));
+      this.#opening.set(name, opening);
+    }
+    return opening;
+  }
+
+  async #open(name: string): Promise<DatabaseState> {
     if (!(await this.store.has(name))) {
       const names = await this.store.list();
       throw new GatewayError('E_UNKNOWN_DATABASE', `no database named \`${name}\``, {
@@ -754,6 +771,11 @@ export class Engine {
 
   get encrypted(): boolean {
     return this.#walKey !== undefined;
+  }
+
+  /** The passphrase databases are opened with: `--wal-key`, or the one `rotate_wal_key` set since. */
+  get walKey(): string | undefined {
+    return this.#walKey;
   }
 
   /**

@@ -116,6 +116,11 @@ export class AuditLog {
     return auditLog;
   }
 
+  /** How long and how big the log is kept: rotated past `maxBytes`, pruned after `maxDays`. */
+  get retention(): { readonly maxDays: number; readonly maxBytes: number } {
+    return { maxDays: this.options.maxDays, maxBytes: this.options.maxBytes };
+  }
+
   get path(): string {
     return this.options.path;
   }

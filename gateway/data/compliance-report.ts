@@ -17,13 +17,6 @@ const LISTED_FILES_MAX = 100;
 /** Folders walked under the data directory when looking for client files (exports, backups). */
 const WALKED_FOLDERS_MAX = 10_000;
 
-/** The audit log's retention, when the audit log tells it (`retention`), else nothing. */
-function auditRetention(engine: Engine): { maxDays: number; maxBytes: number } | undefined {
-  const audit = engine.options.audit as
-    { readonly retention?: { readonly maxDays: number; readonly maxBytes: number } } | undefined;
-  return audit?.retention;
-}
-
 async function fileBytes(path: string): Promise<number | undefined> {
   try {
     const stats = await stat(path);
@@ -142,7 +135,7 @@ export async function complianceReport(engine: Engine): Promise<Record<string, u
   const databases = [];
   for (const name of names) databases.push(await databaseReport(engine, name));
   const audit = engine.options.audit;
-  const retention = auditRetention(engine);
+  const retention = engine.options.audit?.retention;
   const findings: string[] = [];
   if (!engine.encrypted)
     findings.push('the WAL is not encrypted (start the server with --wal-key)');

@@ -46,15 +46,6 @@ async function readOptional(file: string): Promise<string | undefined> {
   }
 }
 
-/**
- * The passphrase the engine opens databases with: `--wal-key`, or the one `rotate_wal_key` set
- * since. The Engine keeps the latter private; `walKey` is read when it exposes it.
- */
-function serverPassphrase(engine: Engine): string | undefined {
-  const current = (engine as unknown as { readonly walKey?: string }).walKey;
-  return current ?? engine.options.walKey;
-}
-
 async function refuseExisting(engine: Engine, name: string, field: string): Promise<void> {
   if (await engine.store.has(name)) {
     throw new GatewayError('E_DATABASE_EXISTS', `database \`${name}\` exists already`, {
@@ -233,7 +224,7 @@ export async function restore(
   let report;
   try {
     report = await restoreDatabase(engine.store.directory, name, source, {
-      passphrase: serverPassphrase(engine),
+      passphrase: engine.walKey,
       addFiles,
       repair,
     });
@@ -277,7 +268,7 @@ export async function saveAs(
   let report;
   try {
     report = await copyDatabase(state.database, engine.store.directory, as, {
-      passphrase: serverPassphrase(engine),
+      passphrase: engine.walKey,
       addFiles: keptFiles(engine, name),
     });
   } catch (error) {
