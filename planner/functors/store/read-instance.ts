@@ -34,14 +34,8 @@ export function readStoredInstance(
 ): StoredInstance {
   const rowIds = new Map<string, Int32Array>();
   const denseOf = new Map<string, Int32Array>();
+  requireTables(view, schema);
   for (const entity of schema.entities) {
-    if (!view.hasTable(entity.name)) {
-      throw new FunctorError(
-        'E_FUNCTOR_MISMATCH',
-        `the database has no table for entity \`${entity.name}\` of schema \`${schema.name}\``,
-        { hint: 'load an instance of the schema first' },
-      );
-    }
     const table = view.table(entity.name);
     const active = table.activeRowIds();
     const ids = Int32Array.from(active);
@@ -96,6 +90,26 @@ export function readStoredInstance(
     return { entity: entity.name, rowCount: ids.length, rowNames, foreignKeys, attributes };
   });
   return { instance: new SaturatedInstance(schema, tables), rowIds };
+}
+
+/** A typed error unless every entity of the schema has a table with its columns. */
+export function requireTables(view: ReadView, schema: Schema): void {
+  for (const entity of schema.entities) {
+    if (!view.hasTable(entity.name)) {
+      throw new FunctorError(
+        'E_FUNCTOR_MISMATCH',
+        `the database has no table for entity \`${entity.name}\` of schema \`${schema.name}\``,
+        { hint: 'load an instance of the schema first' },
+      );
+    }
+    const table = view.table(entity.name);
+    for (const column of [
+      ...schema.attributesOf(entity.name).map((attribute) => attribute.name),
+      ...schema.foreignKeysOf(entity.name).map((fk) => fk.name),
+    ]) {
+      requireColumn(table.hasColumn(column), entity.name, column);
+    }
+  }
 }
 
 function requireColumn(present: boolean, entity: string, column: string): string {

@@ -29,7 +29,7 @@ import {
   type TableView,
 } from '../../../store/index.js';
 import { FunctorError } from '../errors.js';
-import { storedRowName } from './read-instance.js';
+import { requireTables, storedRowName } from './read-instance.js';
 import { formatConstant, infiniteError, Namer } from './node-names.js';
 import {
   activeRowsIn,
@@ -165,6 +165,7 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
   // Source rows to apply.
   let newRows = 0;
   let sourceActive = 0;
+  requireTables(view, mapping.source);
   const ranges = mapping.source.entities.map((entity) => {
     const table = view.table(entity.name);
     const from = input.sourceFrom.get(entity.name) ?? 0;

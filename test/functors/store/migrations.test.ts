@@ -381,6 +381,27 @@ instance A : Src { Person { ada: name = "Ada" } }
     );
   });
 
+  it('names a missing input table instead of writing anything', async () => {
+    const loaded = await databaseWith(instanceOf(program, 'I'));
+    const empty = await databaseWith();
+    for (const [database, run, table] of [
+      [loaded, deltaInStore, 'Person'],
+      [empty, sigmaInStore, 'Emp'],
+      [empty, piInStore, 'Emp'],
+    ] as const) {
+      const before = snapshot(database);
+      const transaction = await database.begin();
+      assert.throws(
+        () => run(transaction, F),
+        (error: unknown) =>
+          (error as { code?: string }).code === 'E_FUNCTOR_MISMATCH' &&
+          (error as Error).message.includes(`no table for entity \`${table}\``),
+      );
+      transaction.rollback();
+      assert.equal(snapshot(database), before);
+    }
+  });
+
   it('reads only active rows and translates foreign keys to dense rows', async () => {
     const database = await databaseWith(instanceOf(program, 'I'));
     const transaction = await database.begin();
