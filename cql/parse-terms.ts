@@ -23,7 +23,8 @@ import { exact, spanOf } from './token-stream.js';
 const NO_ARGUMENTS: readonly Term[] = Object.freeze([]);
 
 export function parseTerm(stream: TokenStream): Term {
-  return stream.nested(() => {
+  stream.enter();
+  try {
     let term = parsePrimary(stream);
     while (stream.atSymbol('.') && stream.atName(1)) {
       stream.next();
@@ -39,7 +40,9 @@ export function parseTerm(stream: TokenStream): Term {
       };
     }
     return term;
-  });
+  } finally {
+    stream.leave();
+  }
 }
 
 function parsePrimary(stream: TokenStream): Term {
