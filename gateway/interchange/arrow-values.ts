@@ -21,6 +21,7 @@
  */
 import {
   DataType,
+  DateUnit,
   type Decimal,
   type Field,
   type FixedSizeBinary,
@@ -196,4 +197,63 @@ export function appendArrowValue(
       return;
     }
   }
+}
+
+const TWO_TO_32 = 4_294_967_296;
+/** The high 32-bit half of every safe integer lies in −2^21 … 2^21 − 1. */
+const SAFE_HIGH = 2 ** 21;
+
+/** Appends row `index` of one column of one batch to its builder. */
+export type ArrowReader = (index: number) => void;
+
+/**
+ * A reader for one column of one batch. Integers, floats and Date32 days are read from the
+ * typed arrays themselves — an Int64 as two 32-bit halves, so a value within ±(2^53−1) never
+ * becomes a BigInt —; every other case goes through `appendArrowValue`.
+ */
+export function arrowReader(
+  builder: ColumnBuilder,
+  target: BuilderType,
+  vector: Vector,
+): ArrowReader {
+  const generic: ArrowReader = (index) => appendArrowValue(builder, target, vector, index);
+  if (vector.data.length !== 1 || (target !== 'Int' && target !== 'Float' && target !== 'Date')) {
+    return generic;
+  }
+  const type = vector.type;
+  const values: unknown = vector.data[0]!.values;
+  if (target === 'Date') {
+    return DataType.isDate(type) && values instanceof Int32Array && type.unit === DateUnit.DAY
+      ? (index) => builder.appendNumber(values[index]!)
+      : generic;
+  }
+  if (values instanceof BigInt64Array) {
+    const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+    return (index) => {
+      const high = halves[2 * index + 1]!;
+      // Within these halves the sum is exact; −2^53 itself is one past the safe range.
+      const value =
+        high < SAFE_HIGH && high >= -SAFE_HIGH
+          ? high * TWO_TO_32 + (halves[2 * index]! >>> 0)
+          : NaN;
+      if (Number.isSafeInteger(value)) builder.appendNumber(value);
+      else generic(index);
+    };
+  }
+  if (
+    values instanceof Int32Array ||
+    values instanceof Int16Array ||
+    values instanceof Int8Array ||
+    values instanceof Uint32Array ||
+    values instanceof Uint16Array ||
+    (values instanceof Uint8Array && DataType.isInt(type)) ||
+    (values instanceof Float64Array && target === 'Float') ||
+    (values instanceof Float32Array && target === 'Float')
+  ) {
+    const numbers = values as ArrayLike<number>;
+    return target === 'Float'
+      ? (index) => builder.appendNumber(numbers[index]! + 0)
+      : (index) => builder.appendNumber(numbers[index]!);
+  }
+  return generic;
 }

@@ -29,7 +29,7 @@ import {
 } from '../../store/index.js';
 import type { Engine, Session } from '../engine.js';
 import { GatewayError } from '../errors.js';
-import { accepts, appendArrowValue, inferScalar } from './arrow-values.js';
+import { accepts, arrowReader, inferScalar } from './arrow-values.js';
 import { BatchStager, builderTypeOf } from './column-builder.js';
 import { mapColumnsByName } from './column-mapping.js';
 import { appendStaged, importReply } from './staged-append.js';
@@ -203,20 +203,23 @@ function stageBatch(
   mapping.forEach((columnIndex, position) => {
     if (columnIndex >= 0) vectors[columnIndex] = batch.getChildAt(position) ?? undefined;
   });
+  const readers = vectors.map((vector, columnIndex) => {
+    const builder = stager.builder(columnIndex);
+    return vector === undefined ? undefined : arrowReader(builder, builder.type, vector);
+  });
   const firstRow = stager.rowCount;
   for (let index = 0; index < batch.numRows; index++) {
     definition.columns.forEach((column, columnIndex) => {
-      const builder = stager.builder(columnIndex);
       const vector = vectors[columnIndex];
       if (vector === undefined || !vector.isValid(index)) {
         if (column.notNull) {
           throw rowError(request, firstRow + index, column.name, 'NULL in a NOT NULL column');
         }
-        builder.appendNull();
+        stager.builder(columnIndex).appendNull();
         return;
       }
       try {
-        appendArrowValue(builder, builder.type, vector, index);
+        readers[columnIndex]!(index);
       } catch (error) {
         if (!(error instanceof CatrustError)) throw error;
         throw rowError(request, firstRow + index, column.name, error.bareMessage);
