@@ -142,7 +142,7 @@ export function fullSigma(
     for (const entry of sourceEntries) {
       const mapTable = entry.mapTable as string;
       const targets = engine.sourceTargets.get(entry.entity)?.targets ?? new Int32Array(0);
-      transaction.createTable(mapDefinition(mapTable, mapping.entity(entry.entity)));
+      transaction.createTable(mapDefinition(mapTable));
       if (targets.length > 0) {
         transaction.appendColumns(mapTable, { target: mapColumn(targets) }, targets.length);
       }

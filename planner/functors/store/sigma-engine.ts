@@ -229,7 +229,8 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
       return node;
     }
     const mapped = source.map === undefined ? null : source.map.value(rowId);
-    if (typeof mapped !== 'number') {
+    const result = targetTables[source.targetEntity];
+    if (typeof mapped !== 'number' || result === undefined || !result.isActive(mapped)) {
       throw new NeedFullSigma(`row ${rowId} of ${entity} has no result row in the checkpoint`);
     }
     return (entityBase[source.targetEntity] as number) + mapped;

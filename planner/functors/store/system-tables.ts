@@ -15,14 +15,15 @@
  * |                               |                                  | fingerprint, map_table    |
  * | `_catrust_sigma_labels`       | source labelled null whose class | mapping, label,           |
  * |                               | in the result is not itself      | resolution (JSON)         |
- * | `_catrust_sigma_map_<hash>`   | source row (row i = row i)       | target (FK to the result) |
+ * | `_catrust_sigma_map_<hash>`   | source row (row i = row i)       | target (result row id)    |
  *
- * The map tables hold Σ's unit, source row → result row; their foreign key to the result makes
- * the store itself refuse a commit that deletes a result row some source row still maps to.
+ * The map tables hold Σ's unit, source row → result row id. A plain Int, not a foreign key: a
+ * foreign key would stop users from deleting or dropping result rows (and show the system
+ * rows among a result row's references); a result changed by anyone else fails the
+ * checkpoint's fingerprint instead, and sigma_delta then runs a full Σ.
  * Every name starts with `SYSTEM_TABLE_PREFIX`; they stay ordinary tables, queryable by SQL.
  */
 import {
-  foreignKeyColumn,
   scalarColumn,
   tableDefinition,
   type ColumnInput,
@@ -70,8 +71,8 @@ export function labelsDefinition(): TableDefinition {
   ]);
 }
 
-export function mapDefinition(name: string, targetEntity: string): TableDefinition {
-  return tableDefinition(name, [foreignKeyColumn('target', targetEntity)]);
+export function mapDefinition(name: string): TableDefinition {
+  return tableDefinition(name, [scalarColumn('target', 'Int')]);
 }
 
 /** The map table of (mapping, source entity): a fixed-length name, whatever the names' lengths. */
@@ -92,7 +93,7 @@ function hashHex(text: string): string {
 
 /** Map-table rows as a typed column: row ids, NULL (validity bit 0) where −1 (a deleted row). */
 export function mapColumn(targets: Int32Array): ColumnInput {
-  const values = new Uint32Array(targets.length);
+  const values = new Float64Array(targets.length);
   let validity: Uint8Array | undefined;
   for (let index = 0; index < targets.length; index++) {
     const target = targets[index] as number;
@@ -103,7 +104,7 @@ export function mapColumn(targets: Int32Array): ColumnInput {
     if (validity === undefined) validity = new Uint8Array((targets.length + 7) >>> 3).fill(0xff);
     validity[index >>> 3] = (validity[index >>> 3] as number) & ~(1 << (index & 7));
   }
-  return validity === undefined ? values : { values, validity };
+  return { values, validity };
 }
 
 /** Create the table unless it exists (in the transaction). */

@@ -341,6 +341,19 @@ instance A : Src { Person { ada: name = "Ada" } }
     assert.ok(typeof back !== 'string', String(back));
   });
 
+  it('result tables stay free to drop: sigma_delta then runs a full Σ and makes them again', async () => {
+    const database = await databaseWith(instanceOf(program, 'I'));
+    await inTransaction(database, (transaction) => sigmaInStore(transaction, F));
+    const drop = await database.begin();
+    drop.dropTable('Person');
+    await drop.commit();
+    const again = await inTransaction(database, (transaction) => sigmaDeltaInStore(transaction, F));
+    assert.ok(typeof again !== 'string', String(again));
+    assert.equal(again.incremental, false);
+    assert.match(again.reason ?? '', /result table Person changed/);
+    assert.equal(readStoredInstance(database.view(), T).instance.rowCount('Person'), 2);
+  });
+
   it('sigma_validate and sigma_dry on stored rows report what the in-memory ones do', async () => {
     const database = await databaseWith(instanceOf(program, 'I'));
     await addClashingRows(database);
