@@ -202,6 +202,8 @@ export function appendArrowValue(
 const TWO_TO_32 = 4_294_967_296;
 /** The high 32-bit half of every safe integer lies in −2^21 … 2^21 − 1. */
 const SAFE_HIGH = 2 ** 21;
+/** The halves are read low word first: only where typed arrays are little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Appends row `index` of one column of one batch to its builder. */
 export type ArrowReader = (index: number) => void;
@@ -227,7 +229,7 @@ export function arrowReader(
       ? (index) => builder.appendNumber(values[index]!)
       : generic;
   }
-  if (values instanceof BigInt64Array) {
+  if (values instanceof BigInt64Array && LITTLE_ENDIAN) {
     const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
     return (index) => {
       const high = halves[2 * index + 1]!;
