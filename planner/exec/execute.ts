@@ -23,7 +23,7 @@ import { evaluate, layoutOf, type Layout } from './evaluate.js';
 import { executeJoin } from './join.js';
 import { rowKey, type RowKey } from './row-key.js';
 import { selectRows } from './select.js';
-import { selectTop, sortOrder } from './top-k.js';
+import { selectTop, sortOrder, topKCandidates } from './top-k.js';
 
 const EMPTY_LAYOUT: Layout = new Map();
 const ONE_ROW: Batch = { length: 1, columns: [] };
@@ -381,13 +381,24 @@ function* sort(
     all = gatherBatch(all, order, order.length);
   } else {
     // Top-k: each batch's best `keep` rows (a bounded heap, no full sort) merged with the best
-    // kept so far; kept rows come first, so ties keep input order.
+    // kept so far; kept rows come first, so ties keep input order. Once `keep` rows are kept,
+    // a batch is first narrowed to the rows whose first key can still compete.
     let kept: Batch | undefined;
+    const firstKey = keys[0]!;
     for (const batch of input) {
       if (keep === 0) break;
-      const best = selectTop(batch, keys, keep, layout, env);
+      let candidates = batch;
+      if (kept !== undefined && kept.length >= keep) {
+        const worst = valueAt(evaluate(firstKey.expr, kept, layout, env), kept.length - 1);
+        const indexes = topKCandidates(batch, firstKey, worst, layout, env);
+        if (indexes !== undefined) {
+          if (indexes.length === 0) continue;
+          candidates = gatherBatch(batch, indexes, indexes.length);
+        }
+      }
+      const best = selectTop(candidates, keys, keep, layout, env);
       if (best.length === 0) continue;
-      const chosen = gatherBatch(batch, best, best.length);
+      const chosen = gatherBatch(candidates, best, best.length);
       if (kept === undefined) {
         kept = chosen;
         continue;

@@ -164,3 +164,33 @@ export function selectTop(
   }
   return heap.subarray(0, size).sort(after);
 }
+
+/**
+ * Rows of `batch` that can still enter a full top-k whose worst kept row has first-key value
+ * `worst`: one pass over the first key when it is a number vector (ties kept, NULLs kept only
+ * when they sort first); undefined when no such pre-filter applies.
+ */
+export function topKCandidates(
+  batch: Batch,
+  key: SortKey,
+  worst: Value,
+  layout: Layout,
+  env: ExecutionEnvironment,
+): Int32Array | undefined {
+  if (typeof worst !== 'number') return undefined;
+  const vector = evaluate(key.expr, batch, layout, env);
+  if (vector.kind !== 'number') return undefined;
+  const values = vector.values;
+  const validity = vector.validity;
+  const indexes = new Int32Array(batch.length);
+  let count = 0;
+  for (let row = 0; row < batch.length; row++) {
+    if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) {
+      if (key.nullsFirst) indexes[count++] = row;
+      continue;
+    }
+    const value = values[row]!;
+    if (key.descending ? value >= worst : value <= worst) indexes[count++] = row;
+  }
+  return indexes.subarray(0, count);
+}
