@@ -118,12 +118,18 @@ function chunkLanes(
   const column = table.column(columnIndex);
   const vector = column.vector(batchIndex);
   const values = vector.kind === 'dictionary' ? vector.codes : vector.values;
-  const cacheable = rows === BATCH_ROWS && table.draft === undefined;
+  // A full chunk is immutable once committed. In a transaction's draft it may still be a tail
+  // chunk the committed version shares, filled in place (a rollback would leave its buffer to
+  // be refilled with other rows): cache only chunks the draft's base had full or did not have.
+  const baseRows = table.draft === undefined ? undefined : table.draft.baseRowCount;
+  const start = batchIndex << BATCH_ROWS_SHIFT;
+  const cacheable =
+    rows === BATCH_ROWS &&
+    (baseRows === undefined || baseRows <= start || baseRows >= start + BATCH_ROWS);
   const dictionaryId = vector.kind === 'dictionary' ? identity(vector.dictionary) : 0;
   const key = `${values.byteOffset}|${bufferKey(vector.validity)}|${bufferKey(deleted)}|${rows}|${dictionaryId}`;
   const cached = chunkHashes.get(values.buffer)?.get(key);
   if (cached !== undefined) return cached;
-  const start = batchIndex << BATCH_ROWS_SHIFT;
   const validity = vector.validity;
   const typed = wordsOf(vector);
   const dictionary = vector.kind === 'dictionary' ? dictionaryHashes(vector.dictionary) : undefined;

@@ -108,4 +108,24 @@ describe('functors on the store: table fingerprints', () => {
     await change(db, (transaction) => transaction.insert('Item', { name: 'b', size: 2 }));
     assert.notEqual(tableFingerprint(db.view().table('Item'), 11), seen);
   });
+
+  it('are not cached for a shared last chunk a transaction filled and rolled back', async () => {
+    const db = createMemoryDatabase('filled', [
+      tableDefinition('Item', [scalarColumn('size', 'Float')]),
+    ]);
+    const full = 65_536;
+    await change(db, (transaction) =>
+      transaction.appendColumns('Item', {
+        size: Float64Array.from({ length: full - 10 }, (_, row) => row),
+      }),
+    );
+    const first = await db.begin();
+    first.appendColumns('Item', { size: new Float64Array(10).fill(1) });
+    const seen = tableFingerprint(first.view.table('Item'), full);
+    first.rollback();
+    await change(db, (transaction) =>
+      transaction.appendColumns('Item', { size: new Float64Array(10).fill(2) }),
+    );
+    assert.notEqual(tableFingerprint(db.view().table('Item'), full), seen);
+  });
 });
