@@ -141,7 +141,7 @@ function uuidText(bytes: Uint8Array): string {
  * Append row `index` of `vector` (a valid, non-null value) to `builder` as `target`; a
  * ValueError says what is wrong with the value. The column's type was checked by `accepts`.
  */
-export function appendArrowValue(
+function appendArrowValue(
   builder: ColumnBuilder,
   target: BuilderType,
   vector: Vector,
