@@ -4,6 +4,11 @@
  * deletes, a compaction (a base with purged rows) and commits after it. The fixtures were
  * written by the format-1 writer (store/ at commit eb5c1b6) running this function; the test
  * runs it again on an in-memory database and compares.
+ *
+ * To write them again: `git archive eb5c1b6 store common | tar -x -C .tmp/old`, then, under
+ * tsx, create databases `plain` and `sealed` (passphrase `format-1`, Argon2id costs
+ * { memoryKiB: 64, iterations: 1 }) with that store, run `format1History(db, schema, () =>
+ * db.compact())` on each, close, and copy their `wal.ndjson` to the fixtures.
  */
 import type {
   Database,
