@@ -62,6 +62,29 @@ function sumFloats(
 }
 
 /**
+ * Grouping and summing in one loop: from row `start`, each row's key finds its group in the
+ * dense array and the group's count and sum take the row's value. Returns the first row whose
+ * key has no dense group yet (`length` when none), for the caller to create it and go on.
+ */
+function sumByDenseKeys(
+  keys: Float64Array,
+  values: Float64Array,
+  start: number,
+  length: number,
+  dense: Int32Array,
+  counts: Float64Array,
+  sums: Float64Array,
+): number {
+  for (let row = start; row < length; row++) {
+    const group = dense[keys[row]!]!;
+    if (!(group >= 0)) return row;
+    counts[group]!++;
+    sums[group]! += values[row]!;
+  }
+  return length;
+}
+
+/**
  * Per-group state of one aggregate call. Counts and number sums live in typed arrays that grow
  * (doubling) as groups appear (`grow`), so the hot loops over number vectors index packed
  * doubles; values other than numbers (decimals, strings, bigints) take the general path into
@@ -133,6 +156,23 @@ class Accumulator {
     );
   }
 
+  /** `sumByDenseKeys` into this call's counts and sums (see there). */
+  sumByDenseKeys(
+    keys: Float64Array,
+    values: Float64Array,
+    start: number,
+    length: number,
+    dense: Int32Array,
+  ): number {
+    return sumByDenseKeys(keys, values, start, length, dense, this.counts, this.sums);
+  }
+
+  /** One row's value into a group's count and sum (the fused loop's slow step). */
+  addToSum(group: number, value: number): void {
+    this.counts[group]!++;
+    this.sums[group]! += value;
+  }
+
   /** A copy of the counts of groups 0 … groupCount − 1. */
   countsUpTo(groupCount: number): Float64Array {
     return this.counts.slice(0, groupCount);
@@ -143,7 +183,8 @@ class Accumulator {
     const counts = this.counts;
     const after = other.counts;
     for (let group = 0; group < groupCount; group++) {
-      counts[group]! += after[group]! - before[group]!;
+      // Groups created after `before` was taken started from 0.
+      counts[group]! += after[group]! - (before[group] ?? 0);
     }
   }
 
@@ -722,8 +763,51 @@ export function* executeAggregate(
     }
     return group;
   };
+  // GROUP BY one key with count(*)s and one sum or avg of a Float: when a batch's key and value
+  // have no NULLs and groups are few, grouping and summing run as one loop (sumByDenseKeys).
+  const summing = plan.aggregates.findIndex(({ call }) => !isPlainCountStar(call));
+  const fusedCall = summing < 0 ? undefined : plan.aggregates[summing]!.call;
+  const fusable =
+    plan.groups.length === 1 &&
+    fusedCall !== undefined &&
+    (fusedCall.fn === 'sum' || fusedCall.fn === 'avg') &&
+    fusedCall.arg?.type === 'Float' &&
+    fusedCall.filter === undefined &&
+    !fusedCall.distinct &&
+    (fusedCall.orderBy?.length ?? 0) === 0 &&
+    plan.aggregates.every(({ call }, index) => index === summing || isPlainCountStar(call));
   for (const batch of input) {
     const length = batch.length;
+    if (fusable && groupCount * 8 <= length) {
+      const key = evaluate(plan.groups[0]!.expr, batch, layout, env);
+      const arg = evaluate(fusedCall.arg!, batch, layout, env);
+      if (
+        key.kind === 'number' &&
+        key.validity === undefined &&
+        key.rowIds === undefined &&
+        arg.kind === 'number' &&
+        arg.validity === undefined
+      ) {
+        const summer = accumulators[summing]!;
+        for (const accumulator of accumulators) accumulator.grow(groupCount);
+        const before = summer.countsUpTo(groupCount);
+        const keys = key.values;
+        const values = arg.values;
+        let row = 0;
+        while (row < length) {
+          row = summer.sumByDenseKeys(keys, values, row, length, denseKeys.groups);
+          if (row === length) break;
+          const group = singleKeyGroup(keys[row]! + 0);
+          for (const accumulator of accumulators) accumulator.grow(groupCount);
+          summer.addToSum(group, values[row]!);
+          row++;
+        }
+        accumulators.forEach((accumulator, index) => {
+          if (index !== summing) accumulator.addCounts(summer, before, groupCount);
+        });
+        continue;
+      }
+    }
     // One group-number buffer for every batch (without GROUP BY it stays all zeros).
     if (groupBuffer.length < length) groupBuffer = new Int32Array(length);
     const groups = groupBuffer;

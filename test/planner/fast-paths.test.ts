@@ -228,6 +228,29 @@ function checkAggregates(
     assert.equal(row[8], summary.maxY, `max(y) of ${String(key)}`);
   }
 
+  // count(*)s beside one sum or avg of a Float: grouping and summing fused when nothing is NULL.
+  for (const sql of [
+    'SELECT k, count(*), sum(x) FROM t GROUP BY k',
+    'SELECT k, avg(x), count(*), count(*) FROM t GROUP BY k',
+  ]) {
+    const fused = resultRows(runSql(source, sql, [], options));
+    assert.equal(fused.length, expectedK.size, `groups of ${sql}`);
+    const sumFirst = sql.includes('sum(x)');
+    for (const row of fused) {
+      const group = expectedK.get(row[0] as number | null);
+      assert.ok(group !== undefined, `unexpected group ${String(row[0])} in ${sql}`);
+      const summary = summarise(group);
+      const [total, value] = sumFirst ? [row[1], row[2]] : [row[2], row[1]];
+      assert.equal(total, summary.count, `count(*) of ${String(row[0])} in ${sql}`);
+      if (!sumFirst) assert.equal(row[3], summary.count);
+      if (summary.countX === 0) assert.equal(value, null);
+      else {
+        const expected = sumFirst ? summary.sumX : summary.sumX / summary.countX;
+        assertClose(value ?? null, expected, summary.absX, `${sql} of ${String(row[0])}`);
+      }
+    }
+  }
+
   // A Float key: fractions and negatives miss the dense array, -0 meets 0.
   const byX = resultRows(
     runSql(source, 'SELECT x, count(*), sum(y) FROM t GROUP BY x', [], options),
@@ -490,7 +513,8 @@ describe('executor fast paths', () => {
     const rows: Row[] = [];
     for (let index = 0; index < 3000; index++) {
       rows.push({
-        k: index % 5,
+        // Keys that miss the dense array (negative, past 2^20) and one that appears late.
+        k: index % 97 === 0 ? -1 : index % 89 === 0 ? DENSE + 3 : index === 2500 ? 900 : index % 5,
         x: FLOATS[1 + (index % 8)]!,
         y: INTS[1 + (index % 7)]!,
         s: STRINGS[1 + (index % 5)]!,
