@@ -42,7 +42,8 @@ export function storedRowLoader(
     const rowId = node - (entityBase[entity] as number);
     for (const { index, column, targetBase } of columns[entity] ?? []) {
       const value = column?.valueUnchecked(rowId);
-      (values[index] as Int32Array)[node] = typeof value === 'number' ? targetBase + value : NONE;
+      // The closure's arrays hold node + 1 (0: none).
+      (values[index] as Int32Array)[node] = typeof value === 'number' ? targetBase + value + 1 : 0;
     }
   };
 }
@@ -56,8 +57,11 @@ export function firstActiveRow(table: TableView): number {
     const start = batchIndex << BATCH_SHIFT;
     if (deleted === undefined) return start;
     const rows = Math.min(limits.batchRowsMax, table.rowCount - start);
-    for (let offset = 0; offset < rows; offset++) {
-      if (!bitmapGet(deleted, offset)) return start + offset;
+    for (let byte = 0; byte < deleted.length; byte++) {
+      if (deleted[byte] === 0xff) continue;
+      for (let offset = byte * 8; offset < Math.min(rows, byte * 8 + 8); offset++) {
+        if (!bitmapGet(deleted, offset)) return start + offset;
+      }
     }
   }
   return table.rowCount;
