@@ -16,7 +16,16 @@ export interface CommandContext {
    * (`--request-timeout-ms`); undefined: no limit.
    */
   readonly deadline: number | undefined;
+  /**
+   * Where a long command reports how far it got (rows so far, elapsed time), when the client
+   * asked with `"progress": true`; undefined otherwise. Never blocks: a report the connection
+   * cannot take at once is dropped.
+   */
+  readonly progress: ProgressSink | undefined;
 }
+
+/** Receives a long command's progress records (`{rows, elapsed_ms, …}`). */
+export type ProgressSink = (fields: Record<string, unknown>) => void;
 
 export interface Command<S extends Shape = Shape> {
   readonly name: string;

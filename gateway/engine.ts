@@ -48,6 +48,7 @@ import {
   type Transaction,
 } from '../store/index.js';
 import type { AuditLog } from './audit/audit-log.js';
+import type { ProgressSink } from './command.js';
 import { COMMANDS, type CommandContext } from './commands.js';
 import { GatewayError } from './errors.js';
 import { parseShape } from './args.js';
@@ -143,13 +144,25 @@ export class Engine {
     return new Session(peer, this.options.defaultDatabase);
   }
 
-  /** Validate, authorize and run one request; the reply's fields (without `id` and `ok`). */
-  async execute(session: Session, request: RequestEnvelope): Promise<Record<string, unknown>> {
+  /**
+   * Validate, authorize and run one request; the reply's fields (without `id` and `ok`). A door
+   * that can send progress lines passes `progress`; it is used when the request asked for it.
+   */
+  async execute(
+    session: Session,
+    request: RequestEnvelope,
+    progress?: ProgressSink,
+  ): Promise<Record<string, unknown>> {
     const started = performance.now();
     const at = new Date().toISOString();
     const resolved = { role: undefined as Role | undefined };
     try {
-      const reply = await this.#execute(session, request, resolved);
+      const reply = await this.#execute(
+        session,
+        request,
+        resolved,
+        request.progress ? progress : undefined,
+      );
       await this.#audit(session, request, resolved.role, at, started, undefined);
       return reply;
     } catch (error) {
@@ -209,6 +222,7 @@ export class Engine {
     session: Session,
     request: RequestEnvelope,
     resolved: { role: Role | undefined },
+    progress: ProgressSink | undefined,
   ): Promise<Record<string, unknown>> {
     const command = COMMANDS.get(request.cmd);
     if (command === undefined) {
@@ -247,6 +261,7 @@ export class Engine {
       session,
       role,
       deadline: timeout === undefined ? undefined : performance.now() + timeout,
+      progress,
     };
     return command.run(context, args);
   }

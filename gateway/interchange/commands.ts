@@ -32,16 +32,16 @@ export const INTERCHANGE_COMMANDS: readonly Command[] = [
       ),
       create: withDefault(booleanArg(), false),
     },
-    run: ({ engine, session, deadline }, { entity, path, header, delimiter, create }) =>
-      importCsv(engine, session, { entity, path, header, delimiter, create, deadline }),
+    run: ({ engine, session, deadline, progress }, { entity, path, header, delimiter, create }) =>
+      importCsv(engine, session, { entity, path, header, delimiter, create, deadline, progress }),
   }),
   command({
     name: 'import_parquet',
     commandClass: 'write',
     summary: 'a Parquet file of the data directory into an entity (create: from its schema)',
     args: { entity: stringArg(NAME), path: PATH, create: withDefault(booleanArg(), false) },
-    run: ({ engine, session, deadline }, { entity, path, create }) =>
-      importParquet(engine, session, { entity, path, create, deadline }),
+    run: ({ engine, session, deadline, progress }, { entity, path, create }) =>
+      importParquet(engine, session, { entity, path, create, deadline, progress }),
   }),
   command({
     name: 'export_parquet',

@@ -35,6 +35,7 @@ import {
   type TableDefinition,
   type TableView,
 } from '../../store/index.js';
+import type { ProgressSink } from '../command.js';
 import type { Engine, Session } from '../engine.js';
 import { GatewayError } from '../errors.js';
 import { BatchStager, builderTypeOf, type BuilderType } from './column-builder.js';
@@ -56,6 +57,8 @@ export interface CsvImportRequest {
   readonly create: boolean;
   /** `performance.now()` past which the import stops with E_TIMEOUT, before it writes. */
   readonly deadline: number | undefined;
+  /** Where progress records go when the client asked for them (`"progress": true`). */
+  readonly progress?: ProgressSink | undefined;
 }
 
 /** One record of the file: its fields and the line it starts on (from 1). */
@@ -350,12 +353,14 @@ async function stageFile(
     }
     if (stager.rowCount === nextProgress) {
       nextProgress += limits.importProgressRowsEvery;
-      log.info('import_csv progress', {
+      const record = {
         entity: request.entity,
         path: request.path,
         rows: stager.rowCount,
         elapsed_ms: Math.round(performance.now() - started),
-      });
+      };
+      log.info('import_csv progress', record);
+      request.progress?.(record);
     }
   }
   if (plan === undefined && request.header) {

@@ -27,6 +27,7 @@ import {
   type ColumnDefinition,
   type TableDefinition,
 } from '../../store/index.js';
+import type { ProgressSink } from '../command.js';
 import type { Engine, Session } from '../engine.js';
 import { GatewayError } from '../errors.js';
 import { accepts, arrowReader, inferScalar } from './arrow-values.js';
@@ -42,6 +43,8 @@ export interface ParquetImportRequest {
   readonly create: boolean;
   /** `performance.now()` past which the import stops with E_TIMEOUT, before it writes. */
   readonly deadline: number | undefined;
+  /** Where progress records go when the client asked for them (`"progress": true`). */
+  readonly progress?: ProgressSink | undefined;
 }
 
 /** A Parquet file as parquet-wasm reads it: its Arrow schema and its row groups. */
@@ -166,12 +169,14 @@ export async function importParquet(
     }
     if (stager.rowCount >= nextProgress) {
       nextProgress += limits.importProgressRowsEvery;
-      log.info('import_parquet progress', {
+      const record = {
         entity: request.entity,
         path: request.path,
         rows: stager.rowCount,
         elapsed_ms: Math.round(performance.now() - started),
-      });
+      };
+      log.info('import_parquet progress', record);
+      request.progress?.(record);
     }
   }
   stager.flush();

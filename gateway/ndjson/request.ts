@@ -15,12 +15,14 @@ export interface RequestEnvelope {
   readonly id: RequestId;
   readonly cmd: string;
   readonly token: string | undefined;
-  /** The whole request object; the command's schema ignores `id`, `cmd` and `token`. */
+  /** `"progress": true`: the client takes progress lines before the reply of a long command. */
+  readonly progress: boolean;
+  /** The whole request object; the command's schema ignores the envelope's fields. */
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
 /** Fields of the envelope, never arguments of a command. */
-export const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['id', 'cmd', 'token']);
+export const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['id', 'cmd', 'token', 'progress']);
 
 export type ParsedLine =
   | { readonly kind: 'request'; readonly request: RequestEnvelope }
@@ -76,7 +78,11 @@ export function parseRequestLine(bytes: Buffer): ParsedLine {
   if (token !== undefined && typeof token !== 'string') {
     return invalid(id, 'E_PROTOCOL_REQUEST', '`token` must be a string');
   }
-  return { kind: 'request', request: { id, cmd, token, fields } };
+  const progress = fields['progress'];
+  if (progress !== undefined && typeof progress !== 'boolean') {
+    return invalid(id, 'E_PROTOCOL_REQUEST', '`progress` must be true or false');
+  }
+  return { kind: 'request', request: { id, cmd, token, progress: progress === true, fields } };
 }
 
 function isRequestId(value: unknown): value is RequestId {

@@ -139,7 +139,11 @@ export class NdjsonServer {
     const { request } = parsed;
     let reply: Record<string, unknown>;
     try {
-      reply = await this.engine.execute(session, request);
+      reply = await this.engine.execute(session, request, (fields) => {
+        // A progress line never waits: when the client is not reading, it is dropped.
+        if (!socket.destroyed && !socket.writableNeedDrain)
+          socket.write(`${JSON.stringify({ id: request.id, progress: fields })}\n`);
+      });
     } catch (error) {
       await write(socket, encodeError(request.id, error));
       return;

@@ -1059,7 +1059,13 @@ describe('gateway: data administration in process (properties)', function () {
     const engine = await Engine.open({ dataDir: join(dir, 'engine') });
     const session = engine.newSession('test');
     const run = (fields: Request): Promise<Record<string, unknown>> =>
-      engine.execute(session, { id: 1, cmd: String(fields['cmd']), token: undefined, fields });
+      engine.execute(session, {
+        id: 1,
+        cmd: String(fields['cmd']),
+        token: undefined,
+        progress: false,
+        fields,
+      });
     try {
       await run({ cmd: 'db_create', name: 'fuzz' });
       await run({

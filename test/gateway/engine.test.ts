@@ -10,7 +10,7 @@ import { AuditLog, Engine } from '../../gateway/index.js';
 import type { RequestEnvelope } from '../../gateway/ndjson/request.js';
 
 function request(cmd: string, fields: Record<string, unknown> = {}): RequestEnvelope {
-  return { id: null, cmd, token: undefined, fields: { cmd, ...fields } };
+  return { id: null, cmd, token: undefined, progress: false, fields: { cmd, ...fields } };
 }
 
 describe('gateway: the Engine', function () {

@@ -969,11 +969,24 @@ describe('gateway: import_csv of a large file', function () {
       });
       assert.equal(load.ok, true, json(load));
       const pid = server.child.pid!;
-      const reply = await send(server.port, {
-        cmd: 'import_csv',
-        entity: 'Person',
-        path: 'large.csv',
-      });
+      // Asked for, progress also comes on the connection: a line per 100 000 rows, then the reply.
+      const [first, second, reply] = await exchange(
+        server.port,
+        [json({ id: 7, cmd: 'import_csv', entity: 'Person', path: 'large.csv', progress: true })],
+        3,
+      );
+      for (const [line, count] of [
+        [first, 100_000],
+        [second, 200_000],
+      ] as const) {
+        assert.equal(line?.id, 7, json(line));
+        assert.equal(line?.ok, undefined, json(line));
+        const progress = line?.['progress'] as Record<string, unknown> | undefined;
+        assert.equal(progress?.['rows'], count, json(line));
+        assert.equal(progress?.['entity'], 'Person');
+        assert.equal(typeof progress?.['elapsed_ms'], 'number');
+      }
+      assert.ok(reply !== undefined);
       assert.equal(reply.ok, true, json(reply));
       assert.equal(reply['rows'], ROWS);
       assert.deepEqual(reply['ids'], { first: 0, count: ROWS });

@@ -122,6 +122,7 @@ describe('gateway: request lines', () => {
     ['{"id":3,"cmd":5}', 'E_PROTOCOL_REQUEST', 3],
     ['{"id":{"a":1},"cmd":"ping"}', 'E_PROTOCOL_REQUEST', null],
     ['{"id":"x","cmd":"ping","token":17}', 'E_PROTOCOL_REQUEST', 'x'],
+    ['{"id":4,"cmd":"import_csv","progress":"yes"}', 'E_PROTOCOL_REQUEST', 4],
   ];
   for (const [line, code, id] of bad) {
     it(`refuses ${line} with ${code} and echoes id ${JSON.stringify(id)}`, () => {

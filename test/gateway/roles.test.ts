@@ -32,7 +32,7 @@ describe('gateway: roles against every command class', function () {
   const codeOf = async (cmd: string, token: string | undefined): Promise<string> => {
     const session = engine.newSession('test');
     try {
-      await engine.execute(session, { id: 1, cmd, token, fields: { cmd } });
+      await engine.execute(session, { id: 1, cmd, token, progress: false, fields: { cmd } });
       return 'ok';
     } catch (error) {
       return error instanceof CatrustError ? error.code : `thrown: ${String(error)}`;
