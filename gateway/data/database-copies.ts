@@ -13,8 +13,7 @@
  *   program and migration history — a branch before a risky migration. The session stays on
  *   the current database.
  */
-import { randomBytes } from 'node:crypto';
-import { copyFile, open, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   copyDatabase,
@@ -27,7 +26,7 @@ import {
 import { fieldLocation } from '../../common/index.js';
 import type { Engine, Session } from '../engine.js';
 import { GatewayError } from '../errors.js';
-import { replaceFile } from '../files.js';
+import { inBuffers, replaceFile, replaceFileFrom } from '../files.js';
 
 const PROGRAM_FILE = 'program.cql';
 const MIGRATIONS_FILE = 'migrations.json';
@@ -78,52 +77,6 @@ function keptFiles(engine: Engine, from: string): (staging: string) => Promise<v
   };
 }
 
-/**
- * Write `pieces` to `file` atomically: to a temporary file beside it in writes of about
- * `PERSIST_WRITE_BYTES`, fsynced, then renamed over it (a reader sees the old file or the new
- * one; a symlink at `file` is replaced, not followed). Returns the bytes written.
- */
-async function writePiecesAtomically(file: string, pieces: Iterable<string>): Promise<number> {
-  // Unique per write: two persists to one path at once must not share a temporary file.
-  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
-  let bytes = 0;
-  try {
-    let pending: string[] = [];
-    let pendingLength = 0;
-    const flush = async (): Promise<void> => {
-      const buffer = Buffer.from(pending.join(''), 'utf8');
-      pending = [];
-      pendingLength = 0;
-      for (let written = 0; written < buffer.length;) {
-        const { bytesWritten } = await handle.write(
-          buffer,
-          written,
-          buffer.length - written,
-          bytes + written,
-        );
-        written += bytesWritten;
-      }
-      bytes += buffer.length;
-    };
-    for (const piece of pieces) {
-      pending.push(piece);
-      pendingLength += piece.length;
-      if (pendingLength >= PERSIST_WRITE_BYTES) await flush();
-    }
-    pending.push('\n');
-    await flush();
-    await handle.sync();
-    await handle.close();
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await rename(temporary, file);
-  return bytes;
-}
-
 export async function persist(
   engine: Engine,
   session: Session,
@@ -139,7 +92,16 @@ export async function persist(
     database: name,
     program: program ?? null,
   };
-  const bytes = await writePiecesAtomically(target, exportJsonText(view, head));
+  const bytes = await replaceFileFrom(
+    target,
+    inBuffers(
+      (function* () {
+        yield* exportJsonText(view, head);
+        yield '\n';
+      })(),
+      PERSIST_WRITE_BYTES,
+    ),
+  );
   let rows = 0;
   for (const entity of view.entities()) rows += view.table(entity).activeRowCount;
   return {

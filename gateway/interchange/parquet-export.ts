@@ -28,7 +28,7 @@ import { checkDeadline } from '../../common/index.js';
 import { activeOffsets, type TableView } from '../../store/index.js';
 import type { Engine, Session } from '../engine.js';
 import { batchStruct, exportSchema, rowIdData, vectorToArrow } from './arrow-columns.js';
-import { replaceFileFrom } from './atomic-file.js';
+import { replaceFileFrom } from '../files.js';
 
 /** Store batch `batchIndex` (its active rows) as a record batch in WebAssembly memory. */
 function wasmBatch(table: TableView, schema: Schema, batchIndex: number): WasmRecordBatch {
