@@ -46,7 +46,10 @@ export const limits = Object.freeze({
   batchRowsMax: 65_536,
   /** Rows in one table; row ids are 32-bit unsigned in FK columns. */
   tableRowsMax: 2 ** 32 - 2,
-  /** Bytes of one WAL line; a larger change set is refused before it is written. */
+  /**
+   * Bytes of one WAL record — its line and, for a bulk append, the binary payload after it; a
+   * larger change set is refused before it is written.
+   */
   walLineBytesMax: 256 * 1024 * 1024,
   /** Writers waiting on one group-commit fsync before new writers wait for the next. */
   walGroupCommitWritersMax: 4096,
