@@ -3,7 +3,10 @@
  * target tables, lineage and sigma_delta checkpoint, one commit) and sigma_delta of 1 % new rows
  * into the result, against DuckDB doing the same job as SQL in the same run.
  *
- *   npx tsx bench/functors-store.ts [--rows 100000,1000000] [--runs 3]
+ *   node --expose-gc --import tsx bench/functors-store.ts [--rows 100000,1000000] [--runs 3]
+ *
+ * (With --expose-gc each timed job starts after a collection, so that it does not pay for the
+ * garbage of the job before it; without, the numbers are noisier.)
  *
  * Jobs (N source rows of `Emp`, in an in-memory store database; commit included):
  * - sigma-merge: Σ along Org → OrgEq, whose path equation `Staff.boss.unit = Staff.unit` merges
@@ -122,15 +125,23 @@ async function twoDatabase(program: CheckedProgram, n: number): Promise<Database
   return database;
 }
 
+/** A full collection before a timed job, when the process allows it (--expose-gc). */
+function collect(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 async function timed<T>(
   database: Database,
   run: (transaction: Transaction) => T,
-): Promise<[number, T]> {
+): Promise<[number, T, number]> {
+  collect();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const transaction = await database.begin();
   const result = run(transaction);
   await transaction.commit();
-  return [performance.now() - start, result];
+  const used = process.cpuUsage(cpu);
+  return [performance.now() - start, result, (used.user + used.system) / 1000];
 }
 
 async function duckFor(n: number): Promise<DuckDBConnection> {
@@ -197,10 +208,10 @@ async function main(): Promise<void> {
     let rowsOut = 0;
     const sigmaCpu: number[] = [];
     for (let run = 0; run < runs; run++) {
-      const cpu = process.cpuUsage();
-      const [ms, record] = await timed(org, (transaction) => sigmaInStore(transaction, merge));
-      const used = process.cpuUsage(cpu);
-      sigmaCpu.push((used.user + used.system) / 1000);
+      const [ms, record, cpuMs] = await timed(org, (transaction) =>
+        sigmaInStore(transaction, merge),
+      );
+      sigmaCpu.push(cpuMs);
       sigmaTimes.push(ms);
       rowsOut = Object.values(record.entity_stats).reduce((sum, stats) => sum + stats.rows_out, 0);
     }
@@ -238,12 +249,10 @@ async function main(): Promise<void> {
         appendEmployees(insert, n, total, added, mode);
         await insert.commit();
         total += added;
-        const cpu = process.cpuUsage();
-        const [ms, record] = await timed(org, (transaction) =>
+        const [ms, record, cpuMs] = await timed(org, (transaction) =>
           sigmaDeltaInStore(transaction, merge),
         );
-        const used = process.cpuUsage(cpu);
-        deltaCpu.push((used.user + used.system) / 1000);
+        deltaCpu.push(cpuMs);
         if (!record.incremental) throw new Error(`sigma_delta fell back: ${record.reason}`);
         deltaTimes.push(ms);
       }
