@@ -119,6 +119,11 @@ export class DatabaseFiles implements CommitLog {
     if (threshold === undefined || this.compacting !== undefined) return;
     if (this.writer.sizeBytes < threshold) return;
     void this.compact().catch((error: unknown) => {
+      // A close while it waited or ran cancels it: the WAL it would have replaced stays whole.
+      if (error instanceof StoreError && error.code === 'E_STORE_CLOSED') {
+        log.debug('background compaction cancelled: the database was closed');
+        return;
+      }
       log.error('background compaction failed', { error: String(error) });
     });
   }
