@@ -33,6 +33,7 @@ import {
 } from '../../catalog/index.js';
 import { FunctorError } from './errors.js';
 import { generatorNames, sigmaRowsLimit } from './sigma.js';
+import { ValueClasses } from './value-classes.js';
 
 export interface SigmaChaseOptions {
   readonly name?: string | undefined;
@@ -493,69 +494,5 @@ class Closure {
       }
     }
     return path;
-  }
-}
-
-/** Union-find over value slots, each class with at most one constant (compared with ===). */
-class ValueClasses {
-  readonly #parent: Int32Array;
-  readonly #hasConstant: Uint8Array;
-  readonly #constants: Value[];
-
-  constructor(size: number) {
-    this.#parent = new Int32Array(size);
-    for (let slot = 0; slot < size; slot++) this.#parent[slot] = slot;
-    this.#hasConstant = new Uint8Array(size);
-    this.#constants = new Array<Value>(size);
-  }
-
-  find(slot: number): number {
-    const parent = this.#parent;
-    let root = slot;
-    while (parent[root] !== root) root = parent[root] as number;
-    while (parent[slot] !== root) {
-      const next = parent[slot] as number;
-      parent[slot] = root;
-      slot = next;
-    }
-    return root;
-  }
-
-  hasConstant(root: number): boolean {
-    return this.#hasConstant[root] === 1;
-  }
-
-  constantAt(root: number): Value {
-    return this.#constants[root] ?? null;
-  }
-
-  /** Give a slot's class a constant; the two constants when it already has another. */
-  assign(slot: number, value: Value): [Value, Value] | undefined {
-    const root = this.find(slot);
-    if (this.#hasConstant[root] !== 1) {
-      this.#hasConstant[root] = 1;
-      this.#constants[root] = value;
-      return undefined;
-    }
-    const existing = this.#constants[root] ?? null;
-    return existing === value ? undefined : [existing, value];
-  }
-
-  union(a: number, b: number): [Value, Value] | undefined {
-    const x = this.find(a);
-    const y = this.find(b);
-    if (x === y) return undefined;
-    const keep = x < y ? x : y;
-    const drop = x < y ? y : x;
-    this.#parent[drop] = keep;
-    if (this.#hasConstant[drop] !== 1) return undefined;
-    const dropped = this.#constants[drop] ?? null;
-    if (this.#hasConstant[keep] !== 1) {
-      this.#hasConstant[keep] = 1;
-      this.#constants[keep] = dropped;
-      return undefined;
-    }
-    const kept = this.#constants[keep] ?? null;
-    return kept === dropped ? undefined : [kept, dropped];
   }
 }

@@ -13,7 +13,7 @@ import type { Attribute, Schema } from '../../../catalog/index.js';
 import { labelledNull, type InputValue } from '../../../store/index.js';
 import { NONE } from './row-closure.js';
 import type { LabelResolution } from './sigma-engine.js';
-import { ValueClasses } from './value-classes.js';
+import { ValueClasses } from '../value-classes.js';
 
 /** A new row's cell holding one constant directly. */
 const DIRECT = -2;

@@ -1,18 +1,28 @@
 /**
- * The value side of Σ's chase over stored rows: a growable union-find over value elements —
- * labelled nulls (by term), cells of new rows, constants read from stored cells — each class
- * with at most one constant (compared with `===` on engine values; SQL NULL counts as the
- * constant null, as in sigma-chase.ts) and at most one name (the term it prints as when it has
- * no constant). A union keeps the lower element, and its name when it has one.
+ * The value side of Σ's chase (in memory, sigma-chase.ts, and over stored rows, store/): a
+ * growable union-find over value elements — value slots, labelled nulls (by term), cells of new
+ * rows, constants read from stored cells — each class with at most one constant (compared with
+ * `===` on engine values; SQL NULL counts as the constant null) and at most one name (the term
+ * it prints as when it has no constant). A union keeps the lower element, and its name when it
+ * has one.
  */
-import type { Value } from '../../../common/index.js';
+import type { Value } from '../../common/index.js';
 
 export class ValueClasses {
   size = 0;
-  #parent = new Int32Array(64);
-  #hasConstant = new Uint8Array(64);
+  #parent: Int32Array;
+  #hasConstant: Uint8Array;
   readonly #constants: Value[] = [];
   readonly #names: (string | undefined)[] = [];
+
+  /** `slots` unnamed elements to start with (elements 0 … slots − 1). */
+  constructor(slots = 0) {
+    const capacity = Math.max(64, slots);
+    this.#parent = new Int32Array(capacity);
+    this.#hasConstant = new Uint8Array(capacity);
+    for (let element = 0; element < slots; element++) this.#parent[element] = element;
+    this.size = slots;
+  }
 
   add(name: string | undefined): number {
     if (this.size === this.#parent.length) {
