@@ -6,6 +6,7 @@
 import { limits, normalizeInt } from '../common/index.js';
 import { clearBit, getBit } from './bitmap.js';
 import { CHUNK_MASK, CHUNK_ROWS, CHUNK_SHIFT } from './chunk.js';
+import { Dictionary } from './dictionary.js';
 import { StoreError, valueError } from './errors.js';
 import { describeColumnType, type ColumnDefinition } from './schema.js';
 import type { TableDraft } from './table-draft.js';
@@ -284,9 +285,18 @@ function appendDictionary(
   if (codes.length < count) {
     throw new StoreError('E_STORE_TYPE', `column ${column.name}: input shorter than ${count} rows`);
   }
-  // Check and intern each distinct string once, then translate codes in a tight loop.
-  const translate = new Uint32Array(local.length);
-  const used = new Uint8Array(local.length);
+  const own = draft.dictionary!;
+  // Codes of the column's own dictionary are its codes; codes of another store dictionary go
+  // through the translation kept in the column's dictionary (each entry checked and interned
+  // once, ever); other dictionaries through a translation for this call. Either way each
+  // distinct entry is checked and interned once, then codes are translated in a tight loop.
+  const identity = local === own.strings;
+  const translate = identity
+    ? undefined
+    : Dictionary.owns(local)
+      ? own.translation(local)
+      : new Uint32Array(local.length);
+  const plainString = column.type.kind === 'scalar' && column.type.scalar === 'String';
   for (let index = 0; index < count; index++) {
     if (validity !== undefined && !getBit(validity, index)) {
       if (column.notNull) {
@@ -307,20 +317,17 @@ function appendDictionary(
         `code ${code} past the dictionary's ${local.length} entries`,
       );
     }
-    used[code] = 1;
-  }
-  for (let code = 0; code < local.length; code++) {
-    if (used[code] === 0) continue;
-    const place = { entity: table.entity, row: first, attribute: column.name };
-    let checked;
-    try {
-      checked = checkValue(column, local[code], place);
-    } catch {
-      // Name the first row holding the bad string (found only on this error path).
-      checkValue(column, local[code], { ...place, row: first + codes.indexOf(code) });
-      throw new StoreError('E_STORE_TYPE', `column ${column.name}: bad dictionary entry ${code}`);
-    }
-    translate[code] = draft.dictionary!.intern(checked as string);
+    if (translate === undefined || translate[code] !== 0) continue;
+    const value = local[code];
+    const checked =
+      plainString && typeof value === 'string'
+        ? value
+        : checkValue(column, value, {
+            entity: table.entity,
+            row: first + index,
+            attribute: column.name,
+          });
+    translate[code] = own.intern(checked as string) + 1;
   }
   let index = 0;
   while (index < count) {
@@ -335,8 +342,12 @@ function appendDictionary(
       validity !== undefined,
     );
     const target = chunk.values as Uint32Array;
-    for (let step = 0; step < rows; step++)
-      target[offset + step] = translate[codes[index + step]!]!;
+    if (translate === undefined) target.set(codes.subarray(index, index + rows), offset);
+    else {
+      // A NULL row's slot (translated from 0 to 2^32 − 1) is zeroed with its validity below.
+      for (let step = 0; step < rows; step++)
+        target[offset + step] = translate[codes[index + step]!]! - 1;
+    }
     if (chunk.validity !== undefined) {
       for (let step = 0; step < rows; step++) {
         const bit = offset + step;

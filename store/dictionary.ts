@@ -4,15 +4,50 @@
  * unused entries; compaction drops them). `strings` is the array the read API hands out.
  *
  * V8 caps one Map at 2^24 entries, so codes are looked up in maps of at most 2^23 entries each.
+ *
+ * A bulk append of codes into another store dictionary (a source column's, as a scan hands it
+ * out) translates each source entry once per target dictionary, ever: the translation is kept
+ * here, keyed by the source's `strings` array, and stays valid because both sides are
+ * append-only with stable codes.
  */
 import { limits } from '../common/index.js';
 import { StoreError } from './errors.js';
 
 const MAP_ENTRIES_MAX = 2 ** 23;
 
+/** The `strings` arrays of every Dictionary: append-only, entries never change. */
+const OWNED = new WeakSet<readonly string[]>();
+
 export class Dictionary {
   readonly strings: string[] = [];
   private readonly maps: Map<string, number>[] = [new Map()];
+  /** Per source dictionary: source code → this dictionary's code + 1 (0: not translated yet). */
+  private translations: WeakMap<readonly string[], Uint32Array> | undefined;
+
+  constructor() {
+    OWNED.add(this.strings);
+  }
+
+  /** True when `strings` is a store dictionary's array (append-only, entries fixed). */
+  static owns(strings: readonly string[]): boolean {
+    return OWNED.has(strings);
+  }
+
+  /**
+   * The kept translation from the store dictionary `source` into this one (code + 1, 0 when
+   * not translated yet), at least `source.length` long. The caller fills entries it translates.
+   */
+  translation(source: readonly string[]): Uint32Array {
+    this.translations ??= new WeakMap();
+    let table = this.translations.get(source);
+    if (table === undefined || table.length < source.length) {
+      const grown = new Uint32Array(Math.max(source.length, Math.ceil((table?.length ?? 0) * 1.5)));
+      if (table !== undefined) grown.set(table);
+      table = grown;
+      this.translations.set(source, table);
+    }
+    return table;
+  }
 
   static of(strings: readonly string[]): Dictionary {
     const dictionary = new Dictionary();

@@ -32,7 +32,9 @@
  * `await db.begin()` → `Transaction` (O(1); one writer at a time, others wait up to a timeout,
  * then E_STORE_BUSY): `createTables`, `dropTable`, `insert`, `insertRows`, `appendColumns`
  * (bulk, columnar), `update`, `updateColumn`, `delete` (optionally cascading), `deleteWhere`,
- * then `await commit()` (acknowledged once durable) or `rollback()`. `db.insert(…)` and the
+ * then `await commit()` (acknowledged once durable) or `rollback()`. `appendColumns` takes
+ * String/Uuid/Decimal columns as codes into a scanned column's dictionary without re-interning
+ * its strings (see `ColumnInput`). `db.insert(…)` and the
  * other shortcuts run one autocommit transaction each. Foreign keys are checked at commit.
  *
  * ## Durability

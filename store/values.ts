@@ -41,6 +41,13 @@ export type RowRecord = Record<string, Value | LabelledNull>;
  * A whole column given to a bulk append (`Transaction.appendColumns`): an array of values, a
  * typed array of the column's representation (see vectors.ts), or dictionary codes. A typed
  * form may carry a validity bitmap (bit = 1: value present).
+ *
+ * Codes may index any array of strings; each distinct entry the rows use is checked and
+ * interned once per call. When `dictionary` is a store column's own dictionary (a
+ * `ColumnVector`'s or `ColumnView`'s, of any table or database), the translation of its
+ * entries into the target column is kept with the target's dictionary: each entry is checked
+ * and interned once for good, and a later append of the same source (grown or not) only
+ * translates codes. Codes of the target column's own dictionary are copied as they are.
  */
 export type ColumnInput =
   | readonly InputValue[]
