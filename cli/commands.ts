@@ -23,6 +23,7 @@ interface ServeCliOptions {
   walKey?: string;
   anonymizeKey?: string;
   requestTimeoutMs: string;
+  walCompactThreshold: string;
   auditLogMaxMb: string;
   auditLogMaxDays: string;
 }
@@ -222,6 +223,11 @@ export function registerCommands(program: Command): void {
       'secret of `anonymize` with the hash strategy (or CATRUSTDB_ANONYMIZE_KEY)',
     )
     .option('--request-timeout-ms <n>', 'time limit of one request (0: none)', '30000')
+    .option(
+      '--wal-compact-threshold <mib>',
+      'compact a database in the background once its WAL passes this size (0: never)',
+      '0',
+    )
     .option('--tls-cert <file>', 'PEM certificate (chain): serve TLS only')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--audit-log <file>', 'record every request (names, never values or tokens) as NDJSON')

@@ -81,6 +81,11 @@ export interface EngineOptions {
    * a request past it fails with E_TIMEOUT before it commits anything, never after.
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * WAL bytes past which a database compacts itself in the background after a commit
+   * (`--wal-compact-threshold`, in MiB on the command line); undefined: only `compact` does.
+   */
+  readonly walCompactBytes?: number;
 }
 
 /** One client's state: its current database and open transaction. */
@@ -308,7 +313,10 @@ export class Engine {
           (names.length === 0 ? 'create one with db_create' : `databases: ${names.join(', ')}`),
       });
     }
-    const database = await this.store.open(name, { passphrase: this.#walKey });
+    const database = await this.store.open(name, {
+      passphrase: this.#walKey,
+      autoCompactBytes: this.options.walCompactBytes,
+    });
     const state: DatabaseState = { database, program: undefined };
     const text = await readFile(this.#programFile(name), 'utf8').catch(() => '');
     if (text.trim() !== '') state.program = this.#check(text, `${name}/${PROGRAM_FILE}`, undefined);
@@ -320,7 +328,10 @@ export class Engine {
     if (await this.store.has(name)) {
       throw new GatewayError('E_DATABASE_EXISTS', `database \`${name}\` exists already`);
     }
-    await this.store.create(name, [], { passphrase: this.#walKey });
+    await this.store.create(name, [], {
+      passphrase: this.#walKey,
+      autoCompactBytes: this.options.walCompactBytes,
+    });
     this.files.closeToRequests(name);
   }
 

@@ -48,6 +48,8 @@ export interface CreateOptions {
   readonly passphrase?: string | undefined;
   /** Argon2id costs (defaults: 64 MiB, 3 passes). */
   readonly keyDerivation?: KeyDerivationCosts | undefined;
+  /** As `OpenOptions.autoCompactBytes`, for the database as `create` opens it. */
+  readonly autoCompactBytes?: number | undefined;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -204,7 +206,10 @@ export class Store {
     await rename(creating, join(folder, WAL_FILE));
     await syncDirectory(folder);
     await syncDirectory(this.directory);
-    const database = await this.open(name, { passphrase: options.passphrase });
+    const database = await this.open(name, {
+      passphrase: options.passphrase,
+      autoCompactBytes: options.autoCompactBytes,
+    });
     if (tables.length > 0) await database.createTables(tables);
     return database;
   }

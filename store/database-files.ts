@@ -80,6 +80,10 @@ export async function syncDirectory(directory: string): Promise<void> {
 export class DatabaseFiles implements CommitLog {
   private compacting: Promise<CompactionReport> | undefined;
   private database: Database | undefined;
+  /** WAL bytes right after the last compaction (0 before any): automatic compaction's mark. */
+  private compactedBytes = 0;
+  /** Set by `close`: no automatic compaction starts after it. */
+  private closed = false;
   /** The tail of the queue of maintenance work (compaction, snapshots), one at a time. */
   private maintenance: Promise<void> = Promise.resolve();
   private readonly snapshots: OpenedSnapshot[] = [];
@@ -114,10 +118,17 @@ export class DatabaseFiles implements CommitLog {
     return this.writer.write(prepared);
   }
 
+  /**
+   * Start a background compaction when the WAL passed `autoCompactBytes` and has at least
+   * doubled since the last compaction left it (so that a database whose live rows alone pass
+   * the threshold is not rewritten at every commit). Checked after each commit and again when a
+   * compaction ends (commits made while it ran may have passed the mark).
+   */
   afterCommit(): void {
     const threshold = this.options.autoCompactBytes;
-    if (threshold === undefined || this.compacting !== undefined) return;
-    if (this.writer.sizeBytes < threshold) return;
+    if (threshold === undefined || this.compacting !== undefined || this.closed) return;
+    const size = this.writer.sizeBytes;
+    if (size < threshold || size < 2 * this.compactedBytes) return;
     void this.compact().catch((error: unknown) => {
       // A close while it waited or ran cancels it: the WAL it would have replaced stays whole.
       if (error instanceof StoreError && error.code === 'E_STORE_CLOSED') {
@@ -131,9 +142,15 @@ export class DatabaseFiles implements CommitLog {
   /** Compact now (or join the compaction in progress). */
   compact(): Promise<CompactionReport> {
     if (this.compacting === undefined) {
-      this.compacting = this.runCompaction().finally(() => {
-        this.compacting = undefined;
-      });
+      this.compacting = this.runCompaction()
+        .then((report) => {
+          this.compactedBytes = this.writer.sizeBytes;
+          return report;
+        })
+        .finally(() => {
+          this.compacting = undefined;
+          this.afterCommit();
+        });
     }
     return this.compacting;
   }
@@ -417,6 +434,7 @@ export class DatabaseFiles implements CommitLog {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.maintenance;
     await Promise.all(this.closing);
     await this.writer.close();

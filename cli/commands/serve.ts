@@ -30,6 +30,7 @@ export interface ServeOptions {
   readonly walKey?: string;
   readonly anonymizeKey?: string;
   readonly requestTimeoutMs: string;
+  readonly walCompactThreshold: string;
   readonly tlsKey?: string;
   readonly auditLogMaxMb: string;
   readonly auditLogMaxDays: string;
@@ -98,7 +99,14 @@ export async function runServe(options: ServeOptions): Promise<void> {
     0,
     2 ** 31 - 1,
   );
+  const walCompactMib = integerOption(
+    '--wal-compact-threshold',
+    options.walCompactThreshold,
+    0,
+    1_048_576,
+  );
   const engine = await Engine.open({
+    ...(walCompactMib === 0 ? {} : { walCompactBytes: walCompactMib * 1024 * 1024 }),
     ...(anonymizeKey === undefined ? {} : { anonymizeKey }),
     ...(requestTimeoutMs === 0 ? {} : { requestTimeoutMs }),
     ...(audit === undefined ? {} : { audit }),

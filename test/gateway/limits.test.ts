@@ -1,9 +1,11 @@
 /**
  * The per-request time limit (`--request-timeout-ms`): a query past it fails with E_TIMEOUT
- * (SQLSTATE 57014), the connection goes on, and a request within it is answered.
+ * (SQLSTATE 57014), the connection goes on, and a request within it is answered. And the WAL
+ * size limit (`--wal-compact-threshold`): past it, a database compacts itself in the
+ * background, purging deleted values from its files.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exchange, startServe, stopServe, type ServeProcess } from '../helpers/serve.js';
@@ -70,5 +72,58 @@ describe('gateway: the per-request time limit', function () {
       startServe(['--data-dir', dir, '--request-timeout-ms', 'soon']),
       /--request-timeout-ms must be a whole number/,
     );
+  });
+});
+
+describe('gateway: background compaction past --wal-compact-threshold', function () {
+  this.timeout(60_000);
+
+  it('compacts a database whose WAL passed the threshold, purging deleted values', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catrust-autocompact-'));
+    const server = await startServe(['--data-dir', dir, '--wal-compact-threshold', '1']);
+    try {
+      const secret = 'confidential-note-';
+      const rows = Array.from({ length: 3_000 }, (_, i) => ({
+        note: `${secret}${i}`.padEnd(400, '.'),
+      }));
+      const use = '{"cmd":"db_use","name":"w"}';
+      const replies = await exchange(server.port, [
+        '{"cmd":"db_create","name":"w"}',
+        JSON.stringify({
+          cmd: 'load',
+          cql: 'schema Notes { entities Note attributes note : Note -> String }',
+        }),
+        JSON.stringify({ cmd: 'insert', entity: 'Note', rows }),
+      ]);
+      for (const reply of replies) assert.equal(reply.ok, true, JSON.stringify(reply));
+      const wal = join(dir, 'w', 'wal.ndjson');
+      assert.ok(readFileSync(wal).length > 1024 * 1024, 'the WAL passed 1 MiB');
+      // The insert passed the threshold: a compaction ran in the background (the rows are live,
+      // so the WAL stays about as big). Deleting them and writing as much again doubles the
+      // WAL since that compaction, which starts the next one; it leaves the live rows only.
+      const others = rows.map((_, i) => ({ note: `public-${i}`.padEnd(400, '.') }));
+      const [, deleted, inserted] = await exchange(server.port, [
+        use,
+        JSON.stringify({ cmd: 'delete', entity: 'Note', ids: rows.map((_, i) => i) }),
+        JSON.stringify({ cmd: 'insert', entity: 'Note', rows: others }),
+      ]);
+      assert.equal(deleted?.ok, true, JSON.stringify(deleted));
+      assert.equal(inserted?.ok, true, JSON.stringify(inserted));
+      let text = readFileSync(wal, 'latin1');
+      for (let waited = 0; text.includes(secret) && waited < 20_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        text = readFileSync(wal, 'latin1');
+      }
+      assert.equal(text.includes(secret), false, 'deleted values are purged from the WAL');
+      assert.ok(text.length < 2 * 1024 * 1024, `the WAL is ${text.length} bytes after compaction`);
+      const [, count] = await exchange(server.port, [
+        use,
+        '{"cmd":"sql","sql":"SELECT count(*) FROM Note"}',
+      ]);
+      assert.deepEqual(count?.['rows'], [[others.length]]);
+    } finally {
+      await stopServe(server);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

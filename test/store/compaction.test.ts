@@ -148,4 +148,31 @@ describe('store: compaction', () => {
     const reopened = await store.open('auto');
     assert.deepEqual(dumpDatabase(reopened), expected);
   });
+
+  it('compacts automatically again only once the WAL doubled since the last compaction', async () => {
+    // Live rows alone pass the threshold: compacting at every commit would rewrite them each time.
+    const auto = await store.create('grown', [person], { autoCompactBytes: 4096 });
+    const walFile = join(directory, 'grown', WAL_FILE);
+    const records = async (): Promise<number> => walRecords(await readFile(walFile)).length;
+    const batch = (tag: string): { name: string; age: number }[] =>
+      Array.from({ length: 500 }, (_, i) => ({ name: `${tag}-${i}`, age: i }));
+    await auto.insertRows('Person', batch('first'));
+    await auto.compact(); // joins the compaction that commit started (or runs one)
+    assert.ok((await readFile(walFile)).length > 4096, 'the live rows alone pass the threshold');
+    for (let index = 0; index < 20; index++) {
+      await auto.insert('Person', { name: `late-${index}`, age: index });
+    }
+    // The base (its definitions part and its rows part), then the 20 commits: no compaction.
+    assert.equal(await records(), 22);
+    await auto.insertRows('Person', batch('second')); // the WAL doubles: compaction starts
+    let count = await records();
+    for (let waited = 0; count > 3 && waited < 10_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      count = await records();
+    }
+    assert.ok(count <= 3, `${count} records: never compacted again`);
+    const expected = dumpDatabase(auto);
+    await auto.close();
+    assert.deepEqual(dumpDatabase(await store.open('grown')), expected);
+  });
 });
