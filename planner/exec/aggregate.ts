@@ -62,6 +62,18 @@ function sumFloats(
 }
 
 /**
+ * `a < b` and `a > b` in PostgreSQL's float8 order, where NaN is above every number (min and
+ * max over numbers): the NaN tests run only when the plain comparison fails.
+ */
+function isLess(a: number, b: number): boolean {
+  return a < b || (Number.isNaN(b) && !Number.isNaN(a));
+}
+
+function isGreater(a: number, b: number): boolean {
+  return a > b || (Number.isNaN(a) && !Number.isNaN(b));
+}
+
+/**
  * Grouping and summing in one loop: from row `start`, each row's key finds its group in the
  * dense array and the group's count and sum take the row's value. Returns the first row whose
  * key has no dense group yet (`length` when none), for the caller to create it and go on.
@@ -318,7 +330,10 @@ class Accumulator {
         for (let row = 0; row < length; row++) {
           if (validity !== undefined && !valid(row)) continue;
           const value = values[row]!;
-          if (best === null || (isMin ? value < (best as number) : value > (best as number)))
+          if (
+            best === null ||
+            (isMin ? isLess(value, best as number) : isGreater(value, best as number))
+          )
             best = value;
         }
         this.extremes[0] = best;
@@ -394,7 +409,7 @@ class Accumulator {
           const current = extremes[group] ?? null;
           if (
             current === null ||
-            (isMin ? value < (current as number) : value > (current as number))
+            (isMin ? isLess(value, current as number) : isGreater(value, current as number))
           ) {
             extremes[group] = value;
           }

@@ -33,7 +33,7 @@ import {
 } from '../data/vector.js';
 import { PlanError } from '../errors.js';
 import { castValue } from '../expr/cast.js';
-import { compareScalars } from '../expr/compare.js';
+import { compareNumbers, compareScalars } from '../expr/compare.js';
 import { modDecimal, negateDecimal } from '../expr/decimal-ops.js';
 import type { ArithOp, ColumnId, CompareOp, Expr } from '../expr/expr.js';
 import { commonTypeFunction, resolveFunction, type ResolvedFunction } from '../expr/functions.js';
@@ -236,7 +236,16 @@ export function compareVectors(
   ) {
     const values = new Uint8Array(length);
     const a = left.values;
+    if (right.kind === 'const' && Number.isNaN(right.value)) {
+      // Against NaN (the greatest float8, equal to itself) every row is decided by being NaN.
+      for (let row = 0; row < length; row++) {
+        values[row] = compareResult(op, compareNumbers(a[row]!, NaN)) ? 1 : 0;
+      }
+      return boolVector(values, left.validity, length);
+    }
     if (right.kind === 'const') {
+      // JavaScript's comparisons with a number are PostgreSQL's except for a NaN row, which
+      // is greater than `b`: only `>` and `>=` need to let it through.
       const b = right.value as number;
       switch (op) {
         case '=':
@@ -252,10 +261,16 @@ export function compareVectors(
           for (let row = 0; row < length; row++) values[row] = a[row]! <= b ? 1 : 0;
           break;
         case '>':
-          for (let row = 0; row < length; row++) values[row] = a[row]! > b ? 1 : 0;
+          for (let row = 0; row < length; row++) {
+            const value = a[row]!;
+            values[row] = value > b || value !== value ? 1 : 0;
+          }
           break;
         case '>=':
-          for (let row = 0; row < length; row++) values[row] = a[row]! >= b ? 1 : 0;
+          for (let row = 0; row < length; row++) {
+            const value = a[row]!;
+            values[row] = value >= b || value !== value ? 1 : 0;
+          }
           break;
         default:
           return assertNever(op, 'comparison');
@@ -264,9 +279,7 @@ export function compareVectors(
     }
     const b = right.values;
     for (let row = 0; row < length; row++) {
-      const x = a[row]!;
-      const y = b[row]!;
-      values[row] = compareResult(op, x < y ? -1 : x > y ? 1 : 0) ? 1 : 0;
+      values[row] = compareResult(op, compareNumbers(a[row]!, b[row]!)) ? 1 : 0;
     }
     return boolVector(values, andValidity(left.validity, right.validity, length), length);
   }
@@ -385,7 +398,9 @@ function floatArith(op: ArithOp, a: number, b: number): number {
     default:
       return assertNever(op, 'arithmetic');
   }
-  if (!Number.isFinite(result))
+  // PostgreSQL's check (float.h, float_overflow_error): an infinite result of finite operands;
+  // NaN operands give NaN, as in PostgreSQL.
+  if (!Number.isFinite(result) && Number.isFinite(a) && Number.isFinite(b) && !Number.isNaN(result))
     throw new PlanError('E_SQL_OUT_OF_RANGE', 'value out of range: overflow');
   return result;
 }

@@ -43,7 +43,9 @@ function holds(op: CompareOp, order: number): boolean {
 
 /**
  * Rows of `rows` (the first `count`; all rows 0 … count−1 when `rows` is undefined) where the
- * number vector compares with `constant` as `op` says, written to `out`; returns how many.
+ * number vector compares with `constant` (not NaN) as `op` says, written to `out`; returns how
+ * many. JavaScript's comparisons are PostgreSQL's float8 order except for a NaN row, which is
+ * greater than every number (`value !== value` is the NaN test): `>` and `>=` keep it.
  */
 function selectNumbers(
   op: CompareOp,
@@ -71,10 +73,16 @@ function selectNumbers(
         for (let row = 0; row < count; row++) if (a[row]! <= constant) out[kept++] = row;
         return kept;
       case '>':
-        for (let row = 0; row < count; row++) if (a[row]! > constant) out[kept++] = row;
+        for (let row = 0; row < count; row++) {
+          const value = a[row]!;
+          if (value > constant || value !== value) out[kept++] = row;
+        }
         return kept;
       case '>=':
-        for (let row = 0; row < count; row++) if (a[row]! >= constant) out[kept++] = row;
+        for (let row = 0; row < count; row++) {
+          const value = a[row]!;
+          if (value >= constant || value !== value) out[kept++] = row;
+        }
         return kept;
       default:
         return assertNever(op, 'comparison');
@@ -99,10 +107,10 @@ function selectNumbers(
         keep = value <= constant;
         break;
       case '>':
-        keep = value > constant;
+        keep = value > constant || value !== value;
         break;
       case '>=':
-        keep = value >= constant;
+        keep = value >= constant || value !== value;
         break;
       default:
         return assertNever(op, 'comparison');
@@ -160,7 +168,7 @@ function selectComparison(
   }
   if (right.kind !== 'const') return undefined;
   if (right.value === null) return 0;
-  if (left.kind === 'number' && typeof right.value === 'number') {
+  if (left.kind === 'number' && typeof right.value === 'number' && !Number.isNaN(right.value)) {
     return selectNumbers(op, left, right.value, rows, count, out);
   }
   const type = expr.left.type;

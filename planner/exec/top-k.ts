@@ -4,11 +4,13 @@
  * its values (direction and NULL placement folded in) sit in one Float64Array, so the common
  * test of a row against the heap's worst row is one array read and one comparison; ties on it
  * fall through to every key and finally to the row index, so the selection is stable (ties keep
- * batch order) and equals the first `k` rows of a stable full sort.
+ * batch order) and equals the first `k` rows of a stable full sort. Floats follow PostgreSQL:
+ * NaN equals NaN and sorts above every other number (NULLs are still placed by NULLS
+ * FIRST/LAST).
  */
 import type { Value } from '../../common/index.js';
 import { valueAt, type Batch } from '../data/vector.js';
-import { compareScalars } from '../expr/compare.js';
+import { compareNumbers, compareScalars } from '../expr/compare.js';
 import type { SortKey } from '../logical/plan.js';
 import type { ExecutionEnvironment } from './environment.js';
 import { evaluate, type Layout } from './evaluate.js';
@@ -18,8 +20,9 @@ export interface RowOrder {
   readonly compare: (a: number, b: number) => number;
   /**
    * The first key as a number per row, ascending in sort order (DESC negated, NULL as ±∞ on
-   * its side), when the first key is a number vector: `primary[a] < primary[b]` means `a`
-   * sorts first; equal values (NULL against ±∞, NaN) are decided by `compare`.
+   * its side, NaN as +∞ ascending and −∞ descending), when the first key is a number vector:
+   * `primary[a] < primary[b]` means `a` sorts first; equal values (NULL or NaN against ±∞)
+   * are decided by `compare`. It never holds NaN, so `<` and `>` on it are a total order.
    */
   readonly primary: Float64Array | undefined;
 }
@@ -42,11 +45,16 @@ export function rowOrder(
       if (index === 0) {
         primary = new Float64Array(batch.length);
         const nullRank = key.nullsFirst ? -Infinity : Infinity;
+        // NaN sorts after every number: last ascending, first descending.
+        const nanRank = direction * Infinity;
         for (let row = 0; row < batch.length; row++) {
+          const ranked = direction * values[row]!;
           primary[row] =
             validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0
               ? nullRank
-              : direction * values[row]!;
+              : Number.isNaN(ranked)
+                ? nanRank
+                : ranked;
         }
       }
       return (a, b) => {
@@ -55,9 +63,7 @@ export function rowOrder(
           const validB = (validity[b >>> 3]! & (1 << (b & 7))) !== 0;
           if (!validA || !validB) return validA === validB ? 0 : validA ? -nullOrder : nullOrder;
         }
-        const x = values[a]!;
-        const y = values[b]!;
-        return x < y ? -direction : x > y ? direction : 0;
+        return direction * compareNumbers(values[a]!, values[b]!);
       };
     }
     const values: Value[] = new Array<Value>(batch.length);
@@ -154,7 +160,7 @@ export function selectTop(
     }
     const worst = heap[0]!;
     if (primary !== undefined) {
-      // The common rejection: one read and one comparison (ties and NaN ask every key).
+      // The common rejection: one read and one comparison (ties ask every key).
       const value = primary[row]!;
       const bound = primary[worst]!;
       if (!(value < bound) && (value > bound || compare(row, worst) > 0)) continue;
@@ -168,7 +174,8 @@ export function selectTop(
 /**
  * Rows of `batch` that can still enter a full top-k whose worst kept row has first-key value
  * `worst`: one pass over the first key when it is a number vector (ties kept, NULLs kept only
- * when they sort first); undefined when no such pre-filter applies.
+ * when they sort first, NaN ranked above every number); undefined when no such pre-filter
+ * applies.
  */
 export function topKCandidates(
   batch: Batch,
@@ -191,6 +198,13 @@ export function topKCandidates(
     }
     const value = values[row]!;
     if (key.descending ? value >= worst : value <= worst) indexes[count++] = row;
+    // `>=`/`<=` are false for NaN on either side; PostgreSQL ranks NaN above every number.
+    else if (
+      Number.isNaN(worst)
+        ? !key.descending || Number.isNaN(value)
+        : key.descending && Number.isNaN(value)
+    )
+      indexes[count++] = row;
   }
   return indexes.subarray(0, count);
 }

@@ -158,7 +158,12 @@ export function castScalar(value: Scalar, from: ScalarType, to: ScalarType): Sca
     case 'Int':
       if (from === 'Float') {
         const rounded = roundHalfEven(value as number);
-        if (rounded < -9223372036854775808 || rounded >= 9223372036854775808)
+        // NaN fits no integer: PostgreSQL says "bigint out of range" too.
+        if (
+          Number.isNaN(rounded) ||
+          rounded < -9223372036854775808 ||
+          rounded >= 9223372036854775808
+        )
           throw outOfRange('bigint');
         return Number.isSafeInteger(rounded) ? rounded : intFromBigInt(BigInt(rounded));
       }

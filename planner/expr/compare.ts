@@ -24,6 +24,19 @@ export function compareText(a: string, b: string): number {
   return a.length - b.length < 0 ? -1 : a.length === b.length ? 0 : 1;
 }
 
+/**
+ * PostgreSQL's float8 order, a total order: NaN equals NaN and sorts above every other number
+ * (JavaScript's `<` and `===` say false for any NaN). The NaN test runs only when neither `<`
+ * nor `>` holds and the values differ, so ordinary numbers pay nothing for it.
+ */
+export function compareNumbers(a: number, b: number): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  if (a === b) return 0;
+  // One or both are NaN.
+  return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+}
+
 /** Total order on two non-null values of one type. */
 export function compareScalars(type: ScalarType, a: Scalar, b: Scalar): number {
   switch (type) {
@@ -34,8 +47,9 @@ export function compareScalars(type: ScalarType, a: Scalar, b: Scalar): number {
       return compareDecimal(a as string, b as string);
     case 'Bool':
       return Number(a) - Number(b);
-    case 'Int':
     case 'Float':
+      return compareNumbers(a as number, b as number);
+    case 'Int':
     case 'Date':
       return a < b ? -1 : a > b ? 1 : 0;
   }

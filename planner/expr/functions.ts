@@ -121,8 +121,10 @@ function fail(
   throw new PlanError(code, message, sqlstate === undefined ? {} : { sqlstate });
 }
 
+/** An infinite result is an overflow; NaN comes only from a NaN argument and stays (PostgreSQL). */
 function checkedFloat(value: number): number {
-  if (!Number.isFinite(value)) fail('E_SQL_OUT_OF_RANGE', 'value out of range: overflow');
+  if (value === Infinity || value === -Infinity)
+    fail('E_SQL_OUT_OF_RANGE', 'value out of range: overflow');
   return value;
 }
 
@@ -719,8 +721,10 @@ for (const name of ['sin', 'cos', 'tan', 'asin', 'acos', 'atan'] as const) {
     args: ['Float'],
     returns: 'Float',
     impl: (args) => {
-      const result = Math[name](args[0] as number);
-      if (Number.isNaN(result)) fail('E_SQL_VALUE', 'input is out of range', '22003');
+      const argument = args[0] as number;
+      const result = Math[name](argument);
+      if (Number.isNaN(result) && !Number.isNaN(argument))
+        fail('E_SQL_VALUE', 'input is out of range', '22003');
       return result;
     },
   });

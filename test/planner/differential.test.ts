@@ -50,7 +50,7 @@ function duckLiteral(type: ScalarType, value: Value): string {
     case 'Decimal':
       return `${String(value)}::DECIMAL(18,4)`;
     case 'Float':
-      return `${String(value)}::DOUBLE`;
+      return Number.isNaN(value) ? `'NaN'::DOUBLE` : `${String(value)}::DOUBLE`;
     default:
       return String(value);
   }
@@ -97,9 +97,13 @@ function loadCatrust(tables: readonly TableData[]): MemoryDatabase {
 
 type Cell = string | number | boolean | null;
 
+/** NaN as DuckDB's JSON spells it. */
 function catrustCells(result: QueryResult): Cell[][] {
   return resultRows(result).map((row) =>
-    row.map((value, index) => valueToJson(result.columns[index]!.type, value)),
+    row.map((value, index) => {
+      const cell = valueToJson(result.columns[index]!.type, value);
+      return Number.isNaN(cell) ? 'NaN' : cell;
+    }),
   );
 }
 
