@@ -81,9 +81,36 @@ const TABLE: readonly Command[] = [
   command({
     name: 'load',
     commandClass: 'write',
-    summary: 'load a CQL program: its schemas become tables, its instances rows (one transaction)',
-    args: { cql: stringArg({ minLength: 1 }) },
-    run: ({ engine, session }, { cql }) => engine.load(session, cql),
+    summary:
+      'load a CQL program (its schemas become tables, its instances rows) or rows into an entity, in one transaction',
+    args: {
+      cql: optional(stringArg({ minLength: 1 })),
+      entity: optional(stringArg({ minLength: 1 })),
+      rows: optional(arrayArg(recordArg(jsonArg()), { minItems: 1 })),
+    },
+    run: async ({ engine, session }, { cql, entity, rows }) => {
+      if (cql !== undefined && entity === undefined && rows === undefined) {
+        return engine.load(session, cql);
+      }
+      if (cql === undefined && entity !== undefined && rows !== undefined) {
+        const { name } = await engine.current(session);
+        const ids = await engine.insert(session, entity, rows as Record<string, JsonValue>[]);
+        return { database: name, entity, ids };
+      }
+      const missing = cql === undefined && (entity === undefined || rows === undefined);
+      throw new GatewayError(
+        missing ? 'E_ARG_MISSING' : 'E_ARG_INVALID',
+        missing
+          ? 'load takes a program ("cql") or rows ("entity" and "rows")'
+          : 'load takes a program ("cql") or rows ("entity" and "rows"), not both',
+        {
+          location: {
+            kind: 'field',
+            field: cql === undefined ? (entity === undefined ? 'entity' : 'rows') : 'cql',
+          },
+        },
+      );
+    },
   }),
   command({
     name: 'insert',
