@@ -40,7 +40,7 @@ import type { Engine, Session } from '../engine.js';
 import { GatewayError } from '../errors.js';
 import { BatchStager, builderTypeOf, type BuilderType } from './column-builder.js';
 import { checkNotNullCovered, mapColumnsByName } from './column-mapping.js';
-import { appendStaged, importReply } from './staged-append.js';
+import { appendStaged, importReply, reportProgress } from './staged-append.js';
 import { appendText, inferredScalar, widen, type InferredType } from './text-values.js';
 
 const log = createLogger('gateway.import');
@@ -353,14 +353,7 @@ async function stageFile(
     }
     if (stager.rowCount === nextProgress) {
       nextProgress += limits.importProgressRowsEvery;
-      const record = {
-        entity: request.entity,
-        path: request.path,
-        rows: stager.rowCount,
-        elapsed_ms: Math.round(performance.now() - started),
-      };
-      log.info('import_csv progress', record);
-      request.progress?.(record);
+      reportProgress('import_csv', request, stager.rowCount, started);
     }
   }
   if (plan === undefined && request.header) {

@@ -15,7 +15,6 @@ import { ParquetFile } from 'parquet-wasm';
 import {
   CatrustError,
   checkDeadline,
-  createLogger,
   didYouMean,
   limits,
   type ErrorLocation,
@@ -33,9 +32,7 @@ import { GatewayError } from '../errors.js';
 import { accepts, arrowReader, inferScalar } from './arrow-values.js';
 import { BatchStager, builderTypeOf } from './column-builder.js';
 import { mapColumnsByName } from './column-mapping.js';
-import { appendStaged, importReply } from './staged-append.js';
-
-const log = createLogger('gateway.import');
+import { appendStaged, importReply, reportProgress } from './staged-append.js';
 
 export interface ParquetImportRequest {
   readonly entity: string;
@@ -169,14 +166,7 @@ export async function importParquet(
     }
     if (stager.rowCount >= nextProgress) {
       nextProgress += limits.importProgressRowsEvery;
-      const record = {
-        entity: request.entity,
-        path: request.path,
-        rows: stager.rowCount,
-        elapsed_ms: Math.round(performance.now() - started),
-      };
-      log.info('import_parquet progress', record);
-      request.progress?.(record);
+      reportProgress('import_parquet', request, stager.rowCount, started);
     }
   }
   stager.flush();

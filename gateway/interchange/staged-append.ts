@@ -4,11 +4,38 @@
  * the import creates it. Everything was converted and checked while staging, outside the
  * writer lock, so the transaction only copies columns and holds the lock briefly.
  */
-import { CatrustError, type ErrorLocation } from '../../common/index.js';
+import { CatrustError, createLogger, type ErrorLocation } from '../../common/index.js';
 import type { TableDefinition } from '../../store/index.js';
 import type { Engine, Session } from '../engine.js';
 import { GatewayError } from '../errors.js';
 import type { StagedBatch } from './column-builder.js';
+import type { ProgressSink } from '../command.js';
+
+const log = createLogger('gateway.import');
+
+/**
+ * Report how far an import got: in the server log (`info`) and, when the client asked, on its
+ * connection.
+ */
+export function reportProgress(
+  command: 'import_csv' | 'import_parquet',
+  request: {
+    readonly entity: string;
+    readonly path: string;
+    readonly progress?: ProgressSink | undefined;
+  },
+  rows: number,
+  started: number,
+): void {
+  const record = {
+    entity: request.entity,
+    path: request.path,
+    rows,
+    elapsed_ms: Math.round(performance.now() - started),
+  };
+  log.info(`${command} progress`, record);
+  request.progress?.(record);
+}
 
 export interface AppendedRows {
   /** Row id of the first imported row; the rows have ids first .. first + count − 1. */
