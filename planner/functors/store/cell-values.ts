@@ -7,6 +7,10 @@
  * A source labelled null that the checkpoint's resolutions say became another label or a value
  * is that label or value. A new row's cell given one constant and nothing else — the common
  * case — keeps it directly, without an element.
+ *
+ * A direct string constant read from a source column also keeps its code in that column's
+ * store dictionary, so that the result is appended as codes the store translates once per
+ * dictionary entry instead of as strings it interns again (see `newRowCode`).
  */
 import type { Value } from '../../../common/index.js';
 import type { Attribute, Schema } from '../../../catalog/index.js';
@@ -33,6 +37,12 @@ export class CellValues {
   /** New rows' cells, per target attribute: node − oldCount → element, NONE or DIRECT. */
   readonly #fresh: Int32Array[];
   readonly #direct: Value[][];
+  /** Per target attribute: the store dictionaries direct cells' codes index (at most 255). */
+  readonly #dictionaries: (readonly string[])[][];
+  /** Per target attribute: per new row, the code's dictionary (index + 1, 0: no code). */
+  readonly #codeDictionary: (Uint8Array | undefined)[];
+  /** Per target attribute: per new row, the code of its direct constant. */
+  readonly #codes: (Uint32Array | undefined)[];
 
   constructor(
     private readonly target: Schema,
@@ -46,6 +56,47 @@ export class CellValues {
     this.#stored = target.attributes.map(() => new Map<number, number>());
     this.#fresh = target.attributes.map(() => new Int32Array(newCount).fill(NONE));
     this.#direct = target.attributes.map(() => new Array<Value>(newCount));
+    this.#dictionaries = target.attributes.map(() => []);
+    this.#codeDictionary = target.attributes.map(() => undefined);
+    this.#codes = target.attributes.map(() => undefined);
+    this.#newCount = newCount;
+  }
+
+  readonly #newCount: number;
+
+  /**
+   * The number (1 ..) under which direct cells of `attribute` give codes of the store
+   * dictionary `dictionary` to `assign`; 0 when the attribute has too many dictionaries.
+   */
+  dictionaryNumber(attribute: Attribute, dictionary: readonly string[]): number {
+    const list = this.#dictionaries[attribute.index] as (readonly string[])[];
+    const index = list.indexOf(dictionary);
+    if (index >= 0) return index + 1;
+    if (list.length >= 255) return 0;
+    list.push(dictionary);
+    if (this.#codes[attribute.index] === undefined) {
+      this.#codes[attribute.index] = new Uint32Array(this.#newCount);
+      this.#codeDictionary[attribute.index] = new Uint8Array(this.#newCount);
+    }
+    return list.length;
+  }
+
+  /** The store dictionaries that `newRowCode` numbers for `attribute` (empty: no codes). */
+  dictionariesOf(attribute: Attribute): readonly (readonly string[])[] {
+    return this.#dictionaries[attribute.index] as (readonly string[])[];
+  }
+
+  /**
+   * The dictionary number of a new row's cell whose constant came with a code (0 when none);
+   * the code is then `newRowCodeAt`. The caller compares the entry with the cell's value.
+   */
+  newRowCode(attribute: Attribute, root: number): number {
+    const numbers = this.#codeDictionary[attribute.index];
+    return numbers === undefined ? 0 : (numbers[root - this.oldCount] as number);
+  }
+
+  newRowCodeAt(attribute: Attribute, root: number): number {
+    return (this.#codes[attribute.index] as Uint32Array)[root - this.oldCount] as number;
   }
 
   /** The element of a labelled null of the result (stored, or created by this step). */
@@ -103,8 +154,17 @@ export class CellValues {
     return element;
   }
 
-  /** The cell (attribute, root) is `value`; the two constants on a clash. */
-  assign(attribute: Attribute, root: number, value: Value): [Value, Value] | undefined {
+  /**
+   * The cell (attribute, root) is `value`; the two constants on a clash. `dictionary` (from
+   * `dictionaryNumber`, 0: none) and `code` say where a string came from in a store dictionary.
+   */
+  assign(
+    attribute: Attribute,
+    root: number,
+    value: Value,
+    dictionary = 0,
+    code = 0,
+  ): [Value, Value] | undefined {
     const slot = root - this.oldCount;
     if (slot >= 0) {
       const fresh = this.#fresh[attribute.index] as Int32Array;
@@ -112,6 +172,10 @@ export class CellValues {
       if (fresh[slot] === NONE) {
         fresh[slot] = DIRECT;
         direct[slot] = value;
+        if (dictionary !== 0) {
+          (this.#codeDictionary[attribute.index] as Uint8Array)[slot] = dictionary;
+          (this.#codes[attribute.index] as Uint32Array)[slot] = code;
+        }
         return undefined;
       }
       if (fresh[slot] === DIRECT) {

@@ -10,7 +10,7 @@ import { bitmapGet, type InputValue, type TableView } from '../../../store/index
 import type { CellValues } from './cell-values.js';
 import type { Namer } from './node-names.js';
 import { NONE, type RowClosure } from './row-closure.js';
-import type { SigmaEngineResult, TargetWrite } from './sigma-engine.js';
+import type { CodedColumn, SigmaEngineResult, TargetWrite } from './sigma-engine.js';
 import { BATCH_SHIFT, type SourcePart } from './stored-rows.js';
 
 /** Where the stored result rows are among the nodes (see sigma-engine.ts). */
@@ -78,12 +78,29 @@ export function resultWrites(step: ChasedStep): ResultWrites {
     tick();
     const roots = newRoots[entity.index] as number[];
     const columns: Record<string, InputValue[] | Uint32Array> = {};
+    const coded: Record<string, CodedColumn> = {};
     let nulls = 0;
     for (const attribute of target.attributesOf(entity.name)) {
       const column = new Array<InputValue>(roots.length);
+      // Codes while every string cell has one (and its entry is the cell's value).
+      const dictionaries = cells.dictionariesOf(attribute);
+      let codes = dictionaries.length > 0 ? new Uint32Array(roots.length) : undefined;
+      const dictionaryOf = codes === undefined ? undefined : new Uint8Array(roots.length);
       for (let index = 0; index < roots.length; index++) {
         const root = roots[index] as number;
         const cell = cells.newRowCell(attribute, root, cellName);
+        if (codes !== undefined && typeof cell === 'string') {
+          const number = cells.newRowCode(attribute, root);
+          const code = cells.newRowCodeAt(attribute, root);
+          if (number === 0 || (dictionaries[number - 1] as readonly string[])[code] !== cell) {
+            codes = undefined;
+          } else {
+            codes[index] = code;
+            (dictionaryOf as Uint8Array)[index] = number;
+          }
+        } else if (codes !== undefined && cell !== null && typeof cell !== 'object') {
+          codes = undefined;
+        }
         if (cell !== null && typeof cell === 'object') {
           nulls++;
           if (attribute.notNull) {
@@ -101,6 +118,13 @@ export function resultWrites(step: ChasedStep): ResultWrites {
         column[index] = cell;
       }
       columns[attribute.name] = column;
+      if (codes !== undefined) {
+        coded[attribute.name] = {
+          codes,
+          dictionaryOf: dictionaryOf as Uint8Array,
+          dictionaries,
+        };
+      }
     }
     for (const fk of target.foreignKeysOf(entity.name)) {
       columns[fk.name] = Uint32Array.from(roots, (root) =>
@@ -152,6 +176,7 @@ export function resultWrites(step: ChasedStep): ResultWrites {
       appendBase: appendBase[entity.index] as number,
       appendCount: roots.length,
       columns,
+      coded,
       deleteRows,
       foreignKeyUpdates,
       labelUpdates: [],

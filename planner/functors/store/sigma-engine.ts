@@ -105,6 +105,13 @@ export interface SigmaEngineInput {
   readonly deadline: number | undefined;
 }
 
+/** An attribute column of new rows as codes into source columns' store dictionaries. */
+export interface CodedColumn {
+  readonly codes: Uint32Array;
+  readonly dictionaryOf: Uint8Array;
+  readonly dictionaries: readonly (readonly string[])[];
+}
+
 /** The writes into one target table. */
 export interface TargetWrite {
   readonly entity: string;
@@ -112,6 +119,12 @@ export interface TargetWrite {
   readonly appendBase: number;
   readonly appendCount: number;
   readonly columns: Record<string, InputValue[] | Uint32Array>;
+  /**
+   * Attribute columns whose every string also has its code in a source column's store
+   * dictionary: per row the code and the dictionary's number (1 .., 0 for a NULL or labelled
+   * null) in `dictionaries`. The store appends those without interning the strings again.
+   */
+  readonly coded: Record<string, CodedColumn>;
   /** Stored rows merged into others (sigma_delta). */
   readonly deleteRows: number[];
   readonly foreignKeyUpdates: { column: string; rows: number[]; values: number[] }[];
@@ -322,13 +335,15 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
       tick();
       const image = shape.get(`${source.entity}.${attribute.name}`) as AttributeImagePath;
       const column = source.table.column(attribute.name);
-      forEachNewRow(source, column, (rowId, value, isNull) => {
+      const strings = column.dictionary;
+      const dictionary = strings === undefined ? 0 : cells.dictionaryNumber(image.target, strings);
+      forEachNewRow(source, column, (rowId, value, isNull, code) => {
         let node = closure.find(source.nodes[rowId - source.from] as number);
         for (const step of image.path) node = closure.find(closure.valueOf(node, step));
         const label = isNull ? column.label(rowId) : undefined;
         const clash =
           label === undefined
-            ? cells.assign(image.target, node, value)
+            ? cells.assign(image.target, node, value, code < 0 ? 0 : dictionary, code)
             : cells.assignSourceLabel(image.target, node, label);
         if (clash !== undefined) {
           const cell = label ?? formatConstant(value);

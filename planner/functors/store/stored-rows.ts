@@ -75,11 +75,14 @@ export function activeRowsIn(table: TableView, from: number, to: number): Uint32
   return Uint32Array.from(rows);
 }
 
-/** Call `visit` for each active row of `source` from its first new row, with the column's value. */
+/**
+ * Call `visit` for each active row of `source` from its first new row, with the column's value
+ * and, for a String/Uuid/Decimal column, its code in `column.dictionary` (−1 otherwise or NULL).
+ */
 export function forEachNewRow(
   source: SourcePart,
   column: ColumnView,
-  visit: (rowId: number, value: Value, isNull: boolean) => void,
+  visit: (rowId: number, value: Value, isNull: boolean, code: number) => void,
 ): void {
   if (source.active === 0) return;
   const shift = Math.log2(limits.batchRowsMax);
@@ -93,8 +96,11 @@ export function forEachNewRow(
     for (let rowId = from; rowId < to; rowId++) {
       if ((source.nodes[rowId - source.from] as number) === NONE) continue;
       const offset = rowId - start;
-      if (isValidAt(vector, offset)) visit(rowId, vectorValue(vector, offset), false);
-      else visit(rowId, null, true);
+      if (!isValidAt(vector, offset)) visit(rowId, null, true, -1);
+      else if (vector.kind === 'dictionary') {
+        const code = vector.codes[offset] as number;
+        visit(rowId, vector.dictionary[code] as string, false, code);
+      } else visit(rowId, vectorValue(vector, offset), false, -1);
     }
   }
 }

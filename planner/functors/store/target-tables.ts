@@ -18,7 +18,7 @@ import {
 } from '../../../store/index.js';
 import { appendInstanceRows, schemaTableDefinitions } from '../../instance-loader.js';
 import { FunctorError } from '../errors.js';
-import type { TargetWrite } from './sigma-engine.js';
+import type { CodedColumn, TargetWrite } from './sigma-engine.js';
 import { deleteRows } from './system-tables.js';
 import type { EntityStats } from './types.js';
 
@@ -106,36 +106,181 @@ export function applyTargetWrites(transaction: Transaction, writes: readonly Tar
     for (const update of write.labelUpdates) {
       transaction.update(write.entity, update.rows, { [update.column]: update.value });
     }
-    if (write.appendCount > 0) {
-      const table = transaction.view.table(write.entity);
-      const columns: Record<string, ColumnInput> = {};
-      const labelled: [string, Map<string, number[]>][] = [];
-      for (const [name, values] of Object.entries(write.columns)) {
-        if (values instanceof Uint32Array) {
-          columns[name] = values;
-          continue;
-        }
-        const fast = fastColumn(table.column(name).definition, values);
-        columns[name] = fast.input;
-        if (fast.labels.size > 0) labelled.push([name, fast.labels]);
+    if (write.appendCount > 0) appendNewRows(transaction, write);
+  }
+}
+
+/** NULLs and labelled nulls of a column of values: a validity bitmap and offsets by term. */
+function nullsOf(values: readonly InputValue[]): {
+  validity: Uint8Array | undefined;
+  labels: Map<string, number[]>;
+  labelCount: number;
+} {
+  const labels = new Map<string, number[]>();
+  let validity: Uint8Array | undefined;
+  let labelCount = 0;
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index] ?? null;
+    if (value !== null && typeof value !== 'object') continue;
+    validity ??= new Uint8Array((values.length + 7) >>> 3).fill(0xff);
+    validity[index >>> 3] = (validity[index >>> 3] as number) & ~(1 << (index & 7));
+    if (value === null) continue;
+    labelCount++;
+    let offsets = labels.get(value.term);
+    if (offsets === undefined) labels.set(value.term, (offsets = []));
+    offsets.push(index);
+  }
+  return { validity, labels, labelCount };
+}
+
+/** Bits start .. end − 1 of a bitmap, from bit 0. */
+function sliceBits(
+  bits: Uint8Array | undefined,
+  start: number,
+  end: number,
+): Uint8Array | undefined {
+  if (bits === undefined) return undefined;
+  const slice = new Uint8Array((end - start + 7) >>> 3);
+  for (let index = start; index < end; index++) {
+    if ((((bits[index >>> 3] as number) >>> (index & 7)) & 1) === 1) {
+      const bit = index - start;
+      slice[bit >>> 3] = (slice[bit >>> 3] as number) | (1 << (bit & 7));
+    }
+  }
+  return slice;
+}
+
+/** Rows start .. end − 1 of a column input (codes then index `dictionary` when given). */
+function sliceInput(
+  input: ColumnInput,
+  start: number,
+  end: number,
+  dictionary: readonly string[] | undefined,
+): ColumnInput {
+  if (Array.isArray(input)) return (input as readonly InputValue[]).slice(start, end);
+  if (
+    input instanceof Float64Array ||
+    input instanceof BigInt64Array ||
+    input instanceof Int32Array ||
+    input instanceof Uint8Array ||
+    input instanceof Uint32Array
+  ) {
+    return input.subarray(start, end);
+  }
+  if ('codes' in input) {
+    return {
+      codes: input.codes.subarray(start, end),
+      dictionary: dictionary ?? input.dictionary,
+      validity: sliceBits(input.validity, start, end),
+    };
+  }
+  const typed = input as {
+    readonly values: Float64Array | BigInt64Array | Int32Array | Uint8Array | Uint32Array;
+    readonly validity?: Uint8Array | undefined;
+  };
+  return {
+    values: typed.values.subarray(start, end),
+    validity: sliceBits(typed.validity, start, end),
+  };
+}
+
+/**
+ * Runs of rows in which each coded column's strings come from one dictionary (a Σ of two
+ * entities into one: a run per source entity), with the dictionary number per column.
+ */
+function codedRuns(
+  coded: readonly [string, CodedColumn][],
+  count: number,
+): { start: number; end: number; numbers: number[] }[] {
+  const runs: { start: number; end: number; numbers: number[] }[] = [];
+  let start = 0;
+  let numbers = coded.map(() => 0);
+  for (let index = 0; index < count; index++) {
+    for (let column = 0; column < coded.length; column++) {
+      const number = (coded[column] as [string, CodedColumn])[1].dictionaryOf[index] as number;
+      if (number === 0 || number === numbers[column]) continue;
+      if (numbers[column] !== 0) {
+        runs.push({ start, end: index, numbers });
+        start = index;
+        numbers = coded.map(() => 0);
       }
-      const range = transaction.appendColumns(write.entity, columns, write.appendCount);
-      for (const [name, labels] of labelled) {
-        for (const [term, offsets] of labels) {
-          transaction.update(
-            write.entity,
-            offsets.map((offset) => range.first + offset),
-            { [name]: labelledNull(term) },
-          );
-        }
+      numbers[column] = number;
+    }
+  }
+  runs.push({ start, end: count, numbers });
+  return runs;
+}
+
+/**
+ * Append a write's new rows. Attribute columns go in the store's fast forms: codes into the
+ * source columns' store dictionaries where the engine kept them (the store translates each
+ * entry once instead of interning every string again), else `fastColumn`; labelled nulls are
+ * NULL there and set by one update per term afterwards.
+ */
+function appendNewRows(transaction: Transaction, write: TargetWrite): void {
+  const table = transaction.view.table(write.entity);
+  const count = write.appendCount;
+  const columns: Record<string, ColumnInput> = {};
+  const labelled: [string, Map<string, number[]>][] = [];
+  const mixed: [string, CodedColumn][] = [];
+  for (const [name, values] of Object.entries(write.columns)) {
+    if (values instanceof Uint32Array) {
+      columns[name] = values;
+      continue;
+    }
+    const coded = write.coded[name];
+    if (coded !== undefined) {
+      const nulls = nullsOf(values);
+      // Many labels would be many updates: then the values path decides.
+      if (nulls.labelCount * 8 <= count) {
+        columns[name] = {
+          codes: coded.codes,
+          dictionary: coded.dictionaries[0] as readonly string[],
+          validity: nulls.validity,
+        };
+        if (nulls.labels.size > 0) labelled.push([name, nulls.labels]);
+        if (coded.dictionaries.length > 1) mixed.push([name, coded]);
+        continue;
       }
-      // The engine numbered the new rows from the table's row count (foreign keys included).
-      assert(
-        range.first === write.appendBase,
-        `rows of ${write.entity} appended at ${range.first}, expected ${write.appendBase}`,
+    }
+    const fast = fastColumn(table.column(name).definition, values);
+    columns[name] = fast.input;
+    if (fast.labels.size > 0) labelled.push([name, fast.labels]);
+  }
+  let first: number;
+  if (mixed.length === 0) first = transaction.appendColumns(write.entity, columns, count).first;
+  else {
+    first = -1;
+    for (const run of codedRuns(mixed, count)) {
+      const slice: Record<string, ColumnInput> = {};
+      for (const [name, input] of Object.entries(columns))
+        slice[name] = sliceInput(input, run.start, run.end, undefined);
+      mixed.forEach(([name, coded], column) => {
+        slice[name] = sliceInput(
+          columns[name] as ColumnInput,
+          run.start,
+          run.end,
+          coded.dictionaries[Math.max(1, run.numbers[column] as number) - 1],
+        );
+      });
+      const range = transaction.appendColumns(write.entity, slice, run.end - run.start);
+      if (first < 0) first = range.first;
+    }
+  }
+  for (const [name, labels] of labelled) {
+    for (const [term, offsets] of labels) {
+      transaction.update(
+        write.entity,
+        offsets.map((offset) => first + offset),
+        { [name]: labelledNull(term) },
       );
     }
   }
+  // The engine numbered the new rows from the table's row count (foreign keys included).
+  assert(
+    first === write.appendBase,
+    `rows of ${write.entity} appended at ${first}, expected ${write.appendBase}`,
+  );
 }
 
 export function statsRecord(entries: Iterable<[string, EntityStats]>): Record<string, EntityStats> {
