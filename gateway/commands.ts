@@ -282,7 +282,8 @@ const TABLE: readonly Command[] = [
   command({
     name: 'security_report',
     commandClass: 'admin',
-    summary: 'how this server is secured: authentication, roles, read-only, TLS, audit, encryption',
+    summary:
+      'how this server is secured: authentication, roles, read-only, TLS, audit, encryption, limits',
     args: {},
     run: ({ engine }) =>
       Promise.resolve({
@@ -292,6 +293,12 @@ const TABLE: readonly Command[] = [
         tls: engine.tls,
         audit_log: engine.options.audit?.path ?? false,
         wal_encryption: engine.encrypted,
+        limits: {
+          max_connections: engine.doorLimits?.maxConnections ?? null,
+          max_payload_bytes: engine.doorLimits?.maxPayloadBytes ?? null,
+          request_timeout_ms: engine.options.requestTimeoutMs ?? null,
+          wal_compact_bytes: engine.options.walCompactBytes ?? null,
+        },
       }),
   }),
   command({

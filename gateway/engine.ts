@@ -125,6 +125,8 @@ export class Engine {
   #walKey: string | undefined;
   /** Whether the door serving this engine speaks TLS (for `security_report`). */
   tls = false;
+  /** The door's connection limits (for `security_report`), set by whoever starts the door. */
+  doorLimits: { readonly maxConnections: number; readonly maxPayloadBytes: number } | undefined;
 
   /** Request paths (exports) resolve inside the data directory, outside every database. */
   readonly files: DataDirectory;

@@ -127,6 +127,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     await engine.load(session, exampleProgram());
   }
   engine.tls = options.tlsCert !== undefined;
+  engine.doorLimits = { maxConnections, maxPayloadBytes };
   const server = new NdjsonServer(engine, {
     maxConnections,
     maxPayloadBytes,
