@@ -329,7 +329,14 @@ export class Transaction {
   ): number {
     this.checkActive();
     const table = this.draft.tableForWrite(entity);
-    const rows = [...new Set(this.activeRowsOf(table, rowIds))];
+    let rows = this.activeRowsOf(table, rowIds);
+    // Row ids in ascending order (as scans give them) hold no duplicate: no set needed.
+    for (let index = 1; index < rows.length; index++) {
+      if (rows[index]! <= rows[index - 1]!) {
+        rows = [...new Set(rows)];
+        break;
+      }
+    }
     if (options.cascade !== true) {
       for (const rowId of rows) table.markDeleted(rowId);
       return rows.length;

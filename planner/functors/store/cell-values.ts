@@ -43,6 +43,7 @@ export class CellValues {
   readonly #codeDictionary: (Uint8Array | undefined)[];
   /** Per target attribute: per new row, the code of its direct constant. */
   readonly #codes: (Uint32Array | undefined)[];
+  readonly #newCount: number;
 
   constructor(
     private readonly target: Schema,
@@ -61,8 +62,6 @@ export class CellValues {
     this.#codes = target.attributes.map(() => undefined);
     this.#newCount = newCount;
   }
-
-  readonly #newCount: number;
 
   /**
    * The number (1 ..) under which direct cells of `attribute` give codes of the store

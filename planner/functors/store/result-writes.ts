@@ -127,9 +127,11 @@ export function resultWrites(step: ChasedStep): ResultWrites {
       }
     }
     for (const fk of target.foreignKeysOf(entity.name)) {
-      columns[fk.name] = Uint32Array.from(roots, (root) =>
-        rowIdOf(closure.valueOf(root, fk.index)),
-      );
+      const rowIds = new Uint32Array(roots.length);
+      for (let index = 0; index < roots.length; index++) {
+        rowIds[index] = rowIdOf(closure.valueOf(roots[index] as number, fk.index));
+      }
+      columns[fk.name] = rowIds;
     }
     const deleteRows: number[] = [];
     const foreignKeyUpdates: TargetWrite['foreignKeyUpdates'] = [];
@@ -222,10 +224,12 @@ export function resultWrites(step: ChasedStep): ResultWrites {
   const rowsApplied: Record<string, number> = {};
   for (const source of sources) {
     rowsApplied[source.entity] = source.active;
-    sourceTargets.set(source.entity, {
-      from: source.from,
-      targets: Int32Array.from(source.nodes, (node) => (node === NONE ? NONE : rowIdOf(node))),
-    });
+    const targets = new Int32Array(source.nodes.length);
+    for (let index = 0; index < targets.length; index++) {
+      const node = source.nodes[index] as number;
+      targets[index] = node === NONE ? NONE : rowIdOf(node);
+    }
+    sourceTargets.set(source.entity, { from: source.from, targets });
   }
   const mapUpdates: SigmaEngineResult['mapUpdates'] = [];
   if (closure.droppedOld.length > 0) {

@@ -116,10 +116,11 @@ export function ensureTable(transaction: Transaction, definition: TableDefinitio
 export function deleteRows(
   transaction: Transaction,
   entity: string,
-  select: (rowId: number) => boolean = () => true,
+  select?: (rowId: number) => boolean,
 ): number {
   const table = transaction.view.table(entity);
   if (table.activeRowCount === 0) return 0;
+  if (select === undefined) return transaction.delete(entity, table.activeRowIds());
   const rows: number[] = [];
   for (const rowId of table.activeRowIds()) if (select(rowId)) rows.push(rowId);
   return rows.length === 0 ? 0 : transaction.delete(entity, rows);
