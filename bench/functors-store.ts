@@ -224,13 +224,22 @@ async function main(): Promise<void> {
 
     const two = await twoDatabase(program, n);
     const unionTimes: number[] = [];
+    const unionCpu: number[] = [];
     for (let run = 0; run < runs; run++) {
-      const [ms, record] = await timed(two, (transaction) => sigmaInStore(transaction, union));
+      const [ms, record, cpuMs] = await timed(two, (transaction) =>
+        sigmaInStore(transaction, union),
+      );
       unionTimes.push(ms);
+      unionCpu.push(cpuMs);
       rowsOut = record.entity_stats['U']?.rows_out ?? 0;
     }
     const unionMs = median(unionTimes);
     const unionDuck = await duckTime(duck, UNION_SQL, runs);
+    notes.push(`sigma-union CPU ms (median): ${median(unionCpu).toFixed(1)}`);
+    notes.push(
+      `sigma-merge runs (wall ms): ${sigmaTimes.map((ms) => ms.toFixed(0)).join(', ')}; ` +
+        `sigma-union runs: ${unionTimes.map((ms) => ms.toFixed(0)).join(', ')}`,
+    );
     emit(
       `| sigma-union (store) | ${unionMs.toFixed(1)} | ${rowsOut.toLocaleString('en-US')} | ${(n / unionMs / 1000).toFixed(2)} | ${unionDuck.toFixed(1)} | ${(unionMs / unionDuck).toFixed(2)} |`,
     );
