@@ -488,3 +488,23 @@ describe('store: transactions', () => {
     await assert.rejects(db.createTable(department), storeError('E_STORE_DUPLICATE'));
   });
 });
+
+describe('store: delete by row ids', () => {
+  it('counts each row once, whatever the order or repeats of the ids', async () => {
+    const db = createMemoryDatabase('ids', [department]);
+    await db.appendColumns('Department', {
+      name: Array.from({ length: 10 }, (_, index) => `d${index}`),
+    });
+    const transaction = await db.begin();
+    assert.equal(transaction.delete('Department', [5, 2, 5, 2]), 2);
+    assert.equal(transaction.delete('Department', Uint32Array.of(0, 1, 3)), 3);
+    assert.equal(transaction.delete('Department', [4, 6, 6]), 2);
+    assert.throws(() => transaction.delete('Department', [7, 5]), storeError('E_STORE_ROW'));
+    assert.equal(
+      transaction.delete('Department', transaction.view.table('Department').activeRowIds()),
+      3,
+    );
+    await transaction.commit();
+    assert.equal(db.view().table('Department').activeRowCount, 0);
+  });
+});
