@@ -1,0 +1,318 @@
+/**
+ * Selection kernels for a number vector (Int, Float, Date as a Float64Array) compared with a
+ * number constant: the row indexes that pass, written to a selection vector. The filter's hot
+ * loop (select.ts calls it for `column op constant` conjuncts).
+ */
+import { assertNever } from '../../common/index.js';
+import type { Vector } from '../data/vector.js';
+import type { CompareOp } from '../expr/expr.js';
+
+// ── number kernels ──────────────────────────────────────────────────────────────────────────
+//
+// A filter's outcome is data-dependent, so a branch per row mispredicts about half the time
+// on unsorted data. These kernels have none: each row's index is written to the next slot of
+// `out` unconditionally and the slot advances by the comparison as 0/1 (for a row under a
+// validity bitmap, masked by the row's bit of the byte that covers eight rows), eight rows a
+// step. The 0/1 is `+(x < c)`: V8 compiles `x < c ? 1 : 0` to a branch (measured: 6.7 ns a row
+// on random data at 50 % selectivity, as slow as an `if`), while the unary plus of a boolean
+// becomes a set-on-condition (1.3 ns a row whatever the data). Six operators reduce to three
+// comparisons and a flip bit XORed into the 0/1, each chosen to be PostgreSQL's float8 order
+// against a constant that is not NaN: a NaN row fails `<`, `<=` and `===`, so it passes `>`
+// (= !(≤)), `>=` (= !(<)) and `<>` (= !(=)) — greater than every number, unequal to it.
+
+/** The comparison a kernel runs and whether its 0/1 is flipped. */
+interface KernelOp {
+  readonly base: '<' | '<=' | '=';
+  readonly flip: 0 | 1;
+}
+
+const KERNEL_OPS: Readonly<Record<CompareOp, KernelOp>> = {
+  '<': { base: '<', flip: 0 },
+  '<=': { base: '<=', flip: 0 },
+  '=': { base: '=', flip: 0 },
+  '>': { base: '<=', flip: 1 },
+  '>=': { base: '<', flip: 1 },
+  '<>': { base: '=', flip: 1 },
+};
+
+function selectLess(
+  a: Float64Array,
+  c: number,
+  flip: number,
+  count: number,
+  out: Int32Array,
+): number {
+  let kept = 0;
+  let row = 0;
+  for (const end = count & ~7; row < end; row += 8) {
+    out[kept] = row;
+    kept += +(a[row]! < c) ^ flip;
+    out[kept] = row + 1;
+    kept += +(a[row + 1]! < c) ^ flip;
+    out[kept] = row + 2;
+    kept += +(a[row + 2]! < c) ^ flip;
+    out[kept] = row + 3;
+    kept += +(a[row + 3]! < c) ^ flip;
+    out[kept] = row + 4;
+    kept += +(a[row + 4]! < c) ^ flip;
+    out[kept] = row + 5;
+    kept += +(a[row + 5]! < c) ^ flip;
+    out[kept] = row + 6;
+    kept += +(a[row + 6]! < c) ^ flip;
+    out[kept] = row + 7;
+    kept += +(a[row + 7]! < c) ^ flip;
+  }
+  for (; row < count; row++) {
+    out[kept] = row;
+    kept += +(a[row]! < c) ^ flip;
+  }
+  return kept;
+}
+
+function selectLessEqual(
+  a: Float64Array,
+  c: number,
+  flip: number,
+  count: number,
+  out: Int32Array,
+): number {
+  let kept = 0;
+  let row = 0;
+  for (const end = count & ~7; row < end; row += 8) {
+    out[kept] = row;
+    kept += +(a[row]! <= c) ^ flip;
+    out[kept] = row + 1;
+    kept += +(a[row + 1]! <= c) ^ flip;
+    out[kept] = row + 2;
+    kept += +(a[row + 2]! <= c) ^ flip;
+    out[kept] = row + 3;
+    kept += +(a[row + 3]! <= c) ^ flip;
+    out[kept] = row + 4;
+    kept += +(a[row + 4]! <= c) ^ flip;
+    out[kept] = row + 5;
+    kept += +(a[row + 5]! <= c) ^ flip;
+    out[kept] = row + 6;
+    kept += +(a[row + 6]! <= c) ^ flip;
+    out[kept] = row + 7;
+    kept += +(a[row + 7]! <= c) ^ flip;
+  }
+  for (; row < count; row++) {
+    out[kept] = row;
+    kept += +(a[row]! <= c) ^ flip;
+  }
+  return kept;
+}
+
+function selectEqual(
+  a: Float64Array,
+  c: number,
+  flip: number,
+  count: number,
+  out: Int32Array,
+): number {
+  let kept = 0;
+  let row = 0;
+  for (const end = count & ~7; row < end; row += 8) {
+    out[kept] = row;
+    kept += +(a[row] === c) ^ flip;
+    out[kept] = row + 1;
+    kept += +(a[row + 1] === c) ^ flip;
+    out[kept] = row + 2;
+    kept += +(a[row + 2] === c) ^ flip;
+    out[kept] = row + 3;
+    kept += +(a[row + 3] === c) ^ flip;
+    out[kept] = row + 4;
+    kept += +(a[row + 4] === c) ^ flip;
+    out[kept] = row + 5;
+    kept += +(a[row + 5] === c) ^ flip;
+    out[kept] = row + 6;
+    kept += +(a[row + 6] === c) ^ flip;
+    out[kept] = row + 7;
+    kept += +(a[row + 7] === c) ^ flip;
+  }
+  for (; row < count; row++) {
+    out[kept] = row;
+    kept += +(a[row] === c) ^ flip;
+  }
+  return kept;
+}
+
+/** The same under a validity bitmap. */
+function selectLessValid(
+  a: Float64Array,
+  validity: Uint8Array,
+  c: number,
+  flip: number,
+  count: number,
+  out: Int32Array,
+): number {
+  let kept = 0;
+  const wholeBytes = count >>> 3;
+  for (let byte = 0; byte < wholeBytes; byte++) {
+    const valid = validity[byte]!;
+    const row = byte << 3;
+    out[kept] = row;
+    kept += (+(a[row]! < c) ^ flip) & valid;
+    out[kept] = row + 1;
+    kept += (+(a[row + 1]! < c) ^ flip) & (valid >> 1);
+    out[kept] = row + 2;
+    kept += (+(a[row + 2]! < c) ^ flip) & (valid >> 2);
+    out[kept] = row + 3;
+    kept += (+(a[row + 3]! < c) ^ flip) & (valid >> 3);
+    out[kept] = row + 4;
+    kept += (+(a[row + 4]! < c) ^ flip) & (valid >> 4);
+    out[kept] = row + 5;
+    kept += (+(a[row + 5]! < c) ^ flip) & (valid >> 5);
+    out[kept] = row + 6;
+    kept += (+(a[row + 6]! < c) ^ flip) & (valid >> 6);
+    out[kept] = row + 7;
+    kept += (+(a[row + 7]! < c) ^ flip) & (valid >> 7);
+  }
+  for (let row = wholeBytes << 3; row < count; row++) {
+    out[kept] = row;
+    kept += (+(a[row]! < c) ^ flip) & (validity[row >>> 3]! >> (row & 7));
+  }
+  return kept;
+}
+
+function selectLessEqualValid(
+  a: Float64Array,
+  validity: Uint8Array,
+  c: number,
+  flip: number,
+  count: number,
+  out: Int32Array,
+): number {
+  let kept = 0;
+  const wholeBytes = count >>> 3;
+  for (let byte = 0; byte < wholeBytes; byte++) {
+    const valid = validity[byte]!;
+    const row = byte << 3;
+    out[kept] = row;
+    kept += (+(a[row]! <= c) ^ flip) & valid;
+    out[kept] = row + 1;
+    kept += (+(a[row + 1]! <= c) ^ flip) & (valid >> 1);
+    out[kept] = row + 2;
+    kept += (+(a[row + 2]! <= c) ^ flip) & (valid >> 2);
+    out[kept] = row + 3;
+    kept += (+(a[row + 3]! <= c) ^ flip) & (valid >> 3);
+    out[kept] = row + 4;
+    kept += (+(a[row + 4]! <= c) ^ flip) & (valid >> 4);
+    out[kept] = row + 5;
+    kept += (+(a[row + 5]! <= c) ^ flip) & (valid >> 5);
+    out[kept] = row + 6;
+    kept += (+(a[row + 6]! <= c) ^ flip) & (valid >> 6);
+    out[kept] = row + 7;
+    kept += (+(a[row + 7]! <= c) ^ flip) & (valid >> 7);
+  }
+  for (let row = wholeBytes << 3; row < count; row++) {
+    out[kept] = row;
+    kept += (+(a[row]! <= c) ^ flip) & (validity[row >>> 3]! >> (row & 7));
+  }
+  return kept;
+}
+
+function selectEqualValid(
+  a: Float64Array,
+  validity: Uint8Array,
+  c: number,
+  flip: number,
+  count: number,
+  out: Int32Array,
+): number {
+  let kept = 0;
+  const wholeBytes = count >>> 3;
+  for (let byte = 0; byte < wholeBytes; byte++) {
+    const valid = validity[byte]!;
+    const row = byte << 3;
+    out[kept] = row;
+    kept += (+(a[row] === c) ^ flip) & valid;
+    out[kept] = row + 1;
+    kept += (+(a[row + 1] === c) ^ flip) & (valid >> 1);
+    out[kept] = row + 2;
+    kept += (+(a[row + 2] === c) ^ flip) & (valid >> 2);
+    out[kept] = row + 3;
+    kept += (+(a[row + 3] === c) ^ flip) & (valid >> 3);
+    out[kept] = row + 4;
+    kept += (+(a[row + 4] === c) ^ flip) & (valid >> 4);
+    out[kept] = row + 5;
+    kept += (+(a[row + 5] === c) ^ flip) & (valid >> 5);
+    out[kept] = row + 6;
+    kept += (+(a[row + 6] === c) ^ flip) & (valid >> 6);
+    out[kept] = row + 7;
+    kept += (+(a[row + 7] === c) ^ flip) & (valid >> 7);
+  }
+  for (let row = wholeBytes << 3; row < count; row++) {
+    out[kept] = row;
+    kept += (+(a[row] === c) ^ flip) & (validity[row >>> 3]! >> (row & 7));
+  }
+  return kept;
+}
+
+/**
+ * Rows of `rows` (the first `count`; all rows 0 … count−1 when `rows` is undefined) where the
+ * number vector compares with `constant` (not NaN) as `op` says, written to `out`; returns how
+ * many. The whole-batch case runs the kernels above; rows already narrowed by an earlier
+ * conjunct are tested one by one (NaN rows pass `>`, `>=` and `<>` there too).
+ */
+export function selectNumbers(
+  op: CompareOp,
+  vector: Extract<Vector, { kind: 'number' }>,
+  constant: number,
+  rows: Int32Array | undefined,
+  count: number,
+  out: Int32Array,
+): number {
+  const a = vector.values;
+  const validity = vector.validity;
+  if (rows === undefined) {
+    const { base, flip } = KERNEL_OPS[op];
+    switch (base) {
+      case '<':
+        return validity === undefined
+          ? selectLess(a, constant, flip, count, out)
+          : selectLessValid(a, validity, constant, flip, count, out);
+      case '<=':
+        return validity === undefined
+          ? selectLessEqual(a, constant, flip, count, out)
+          : selectLessEqualValid(a, validity, constant, flip, count, out);
+      case '=':
+        return validity === undefined
+          ? selectEqual(a, constant, flip, count, out)
+          : selectEqualValid(a, validity, constant, flip, count, out);
+      default:
+        return assertNever(base, 'comparison');
+    }
+  }
+  let kept = 0;
+  for (let index = 0; index < count; index++) {
+    const row = rows === undefined ? index : rows[index]!;
+    if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) continue;
+    const value = a[row]!;
+    let keep: boolean;
+    switch (op) {
+      case '=':
+        keep = value === constant;
+        break;
+      case '<>':
+        keep = value !== constant;
+        break;
+      case '<':
+        keep = value < constant;
+        break;
+      case '<=':
+        keep = value <= constant;
+        break;
+      case '>':
+        keep = value > constant || value !== value;
+        break;
+      case '>=':
+        keep = value >= constant || value !== value;
+        break;
+      default:
+        return assertNever(op, 'comparison');
+    }
+    if (keep) out[kept++] = row;
+  }
+  return kept;
+}
