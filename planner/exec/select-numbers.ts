@@ -10,15 +10,39 @@ import type { CompareOp } from '../expr/expr.js';
 // ── number kernels ──────────────────────────────────────────────────────────────────────────
 //
 // A filter's outcome is data-dependent, so a branch per row mispredicts about half the time
-// on unsorted data. These kernels have none: each row's index is written to the next slot of
-// `out` unconditionally and the slot advances by the comparison as 0/1 (for a row under a
-// validity bitmap, masked by the row's bit of the byte that covers eight rows), eight rows a
-// step. The 0/1 is `+(x < c)`: V8 compiles `x < c ? 1 : 0` to a branch (measured: 6.7 ns a row
-// on random data at 50 % selectivity, as slow as an `if`), while the unary plus of a boolean
-// becomes a set-on-condition (1.3 ns a row whatever the data). Six operators reduce to three
-// comparisons and a flip bit XORed into the 0/1, each chosen to be PostgreSQL's float8 order
-// against a constant that is not NaN: a NaN row fails `<`, `<=` and `===`, so it passes `>`
-// (= !(≤)), `>=` (= !(<)) and `<>` (= !(=)) — greater than every number, unequal to it.
+// on unsorted data. These kernels have no branch per row. A comparison becomes 0/1 as
+// `+(x < c)`: V8 compiles `x < c ? 1 : 0` to a branch (measured: 6.7 ns a row on random data at
+// 50 % selectivity, as slow as an `if`), while the unary plus of a boolean becomes a
+// set-on-condition (1.3 ns a row whatever the data). Without NULLs, eight rows' 0/1s form one
+// byte; a zero byte (no row kept) skips the writes — the one branch left, on eight rows, which
+// is well predicted where a filter keeps few rows — and otherwise each of the eight indexes is
+// written to the next slot of `out` unconditionally, the slot advancing by the row's bit. Under
+// a validity bitmap each row's 0/1 is masked by its bit of the byte covering eight rows, and
+// every index is written. Six operators reduce to three comparisons and a flip (XORed into the
+// 0/1 or the byte), each chosen to be PostgreSQL's float8 order against a constant that is not
+// NaN: a NaN row fails `<`, `<=` and `===`, so it passes `>` (= !(≤)), `>=` (= !(<)) and `<>`
+// (= !(=)) — greater than every number, unequal to it.
+
+/** Append rows `row` … `row + 7` whose bit is set in `bits` to `out` from `kept`; the new end. */
+function emit8(bits: number, row: number, out: Int32Array, kept: number): number {
+  out[kept] = row;
+  kept += bits & 1;
+  out[kept] = row + 1;
+  kept += (bits >> 1) & 1;
+  out[kept] = row + 2;
+  kept += (bits >> 2) & 1;
+  out[kept] = row + 3;
+  kept += (bits >> 3) & 1;
+  out[kept] = row + 4;
+  kept += (bits >> 4) & 1;
+  out[kept] = row + 5;
+  kept += (bits >> 5) & 1;
+  out[kept] = row + 6;
+  kept += (bits >> 6) & 1;
+  out[kept] = row + 7;
+  kept += bits >>> 7;
+  return kept;
+}
 
 /** The comparison a kernel runs and whether its 0/1 is flipped. */
 interface KernelOp {
@@ -44,23 +68,19 @@ function selectLess(
 ): number {
   let kept = 0;
   let row = 0;
+  const mask = flip === 0 ? 0 : 0xff;
   for (const end = count & ~7; row < end; row += 8) {
-    out[kept] = row;
-    kept += +(a[row]! < c) ^ flip;
-    out[kept] = row + 1;
-    kept += +(a[row + 1]! < c) ^ flip;
-    out[kept] = row + 2;
-    kept += +(a[row + 2]! < c) ^ flip;
-    out[kept] = row + 3;
-    kept += +(a[row + 3]! < c) ^ flip;
-    out[kept] = row + 4;
-    kept += +(a[row + 4]! < c) ^ flip;
-    out[kept] = row + 5;
-    kept += +(a[row + 5]! < c) ^ flip;
-    out[kept] = row + 6;
-    kept += +(a[row + 6]! < c) ^ flip;
-    out[kept] = row + 7;
-    kept += +(a[row + 7]! < c) ^ flip;
+    const bits =
+      (+(a[row]! < c) |
+        (+(a[row + 1]! < c) << 1) |
+        (+(a[row + 2]! < c) << 2) |
+        (+(a[row + 3]! < c) << 3) |
+        (+(a[row + 4]! < c) << 4) |
+        (+(a[row + 5]! < c) << 5) |
+        (+(a[row + 6]! < c) << 6) |
+        (+(a[row + 7]! < c) << 7)) ^
+      mask;
+    if (bits !== 0) kept = emit8(bits, row, out, kept);
   }
   for (; row < count; row++) {
     out[kept] = row;
@@ -78,23 +98,19 @@ function selectLessEqual(
 ): number {
   let kept = 0;
   let row = 0;
+  const mask = flip === 0 ? 0 : 0xff;
   for (const end = count & ~7; row < end; row += 8) {
-    out[kept] = row;
-    kept += +(a[row]! <= c) ^ flip;
-    out[kept] = row + 1;
-    kept += +(a[row + 1]! <= c) ^ flip;
-    out[kept] = row + 2;
-    kept += +(a[row + 2]! <= c) ^ flip;
-    out[kept] = row + 3;
-    kept += +(a[row + 3]! <= c) ^ flip;
-    out[kept] = row + 4;
-    kept += +(a[row + 4]! <= c) ^ flip;
-    out[kept] = row + 5;
-    kept += +(a[row + 5]! <= c) ^ flip;
-    out[kept] = row + 6;
-    kept += +(a[row + 6]! <= c) ^ flip;
-    out[kept] = row + 7;
-    kept += +(a[row + 7]! <= c) ^ flip;
+    const bits =
+      (+(a[row]! <= c) |
+        (+(a[row + 1]! <= c) << 1) |
+        (+(a[row + 2]! <= c) << 2) |
+        (+(a[row + 3]! <= c) << 3) |
+        (+(a[row + 4]! <= c) << 4) |
+        (+(a[row + 5]! <= c) << 5) |
+        (+(a[row + 6]! <= c) << 6) |
+        (+(a[row + 7]! <= c) << 7)) ^
+      mask;
+    if (bits !== 0) kept = emit8(bits, row, out, kept);
   }
   for (; row < count; row++) {
     out[kept] = row;
@@ -112,23 +128,19 @@ function selectEqual(
 ): number {
   let kept = 0;
   let row = 0;
+  const mask = flip === 0 ? 0 : 0xff;
   for (const end = count & ~7; row < end; row += 8) {
-    out[kept] = row;
-    kept += +(a[row] === c) ^ flip;
-    out[kept] = row + 1;
-    kept += +(a[row + 1] === c) ^ flip;
-    out[kept] = row + 2;
-    kept += +(a[row + 2] === c) ^ flip;
-    out[kept] = row + 3;
-    kept += +(a[row + 3] === c) ^ flip;
-    out[kept] = row + 4;
-    kept += +(a[row + 4] === c) ^ flip;
-    out[kept] = row + 5;
-    kept += +(a[row + 5] === c) ^ flip;
-    out[kept] = row + 6;
-    kept += +(a[row + 6] === c) ^ flip;
-    out[kept] = row + 7;
-    kept += +(a[row + 7] === c) ^ flip;
+    const bits =
+      (+(a[row] === c) |
+        (+(a[row + 1] === c) << 1) |
+        (+(a[row + 2] === c) << 2) |
+        (+(a[row + 3] === c) << 3) |
+        (+(a[row + 4] === c) << 4) |
+        (+(a[row + 5] === c) << 5) |
+        (+(a[row + 6] === c) << 6) |
+        (+(a[row + 7] === c) << 7)) ^
+      mask;
+    if (bits !== 0) kept = emit8(bits, row, out, kept);
   }
   for (; row < count; row++) {
     out[kept] = row;
