@@ -26,7 +26,7 @@ import {
   type Validity,
   type Vector,
 } from './vector.js';
-import { compareText } from '../expr/compare.js';
+import { compareNumbers, compareText } from '../expr/compare.js';
 
 const SAFE_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -467,8 +467,13 @@ export class MemoryTable implements TableSource {
     const type = info.type;
     const stored = this.column(columnIndex);
     const valueOf = (row: number): Value => (stored === undefined ? row : stored.get(row));
+    // Float in PostgreSQL's order (NaN above every number), so a range never reaches a NaN row.
     const compare = (a: Scalar, b: Scalar): number =>
-      type === 'String' ? compareText(a as string, b as string) : compareValues(type, a, b);
+      type === 'String'
+        ? compareText(a as string, b as string)
+        : type === 'Float'
+          ? compareNumbers(a as number, b as number)
+          : compareValues(type, a, b);
     let sorted = this.sortedIndexes.get(columnIndex);
     if (sorted === undefined) {
       this.indexBuilds++;

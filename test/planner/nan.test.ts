@@ -255,4 +255,18 @@ describe('NaN in Float columns (PostgreSQL semantics)', () => {
       { numRuns: 400, seed: 72 },
     );
   });
+
+  it('a closed range through the sorted index never reaches NaN rows', () => {
+    const source = database([3, NaN, 1, NaN, 2, 5, NaN, 0, 4]);
+    const where = 'f >= 1 AND f <= 4';
+    assert.match(
+      String(query(source, `EXPLAIN SELECT id FROM t WHERE ${where}`)[1]?.[0]),
+      /using sorted index/,
+    );
+    const ids = (condition: string): Value[] =>
+      query(source, `SELECT id FROM t WHERE ${condition} ORDER BY id`).map((row) => row[0] ?? null);
+    assert.deepEqual(ids(where), [0, 2, 4, 8]);
+    assert.deepEqual(ids('f BETWEEN 2 AND 1e15'), [0, 4, 5, 8]);
+    assert.deepEqual(ids('f >= 4 AND f <= 5'), [5, 8]);
+  });
 });
