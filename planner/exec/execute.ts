@@ -22,7 +22,7 @@ import type { ExecutionEnvironment } from './environment.js';
 import { evaluate, layoutOf, type Layout } from './evaluate.js';
 import { executeJoin } from './join.js';
 import { rowKey, type RowKey } from './row-key.js';
-import { selectRows } from './select.js';
+import { countRows, selectRows } from './select.js';
 import { selectTop, sortOrder, topKCandidates } from './top-k.js';
 
 const EMPTY_LAYOUT: Layout = new Map();
@@ -274,6 +274,13 @@ function* filter(
 ): Generator<Batch> {
   let indexes = new Int32Array(0);
   for (const batch of input) {
+    if (lengthOnly) {
+      const counted = countRows(predicate, batch, layout, env);
+      if (counted !== undefined) {
+        if (counted !== 0) yield { length: counted, columns: [] };
+        continue;
+      }
+    }
     if (indexes.length < batch.length) indexes = new Int32Array(batch.length);
     const count = selectRows(predicate, batch, layout, env, indexes);
     if (count === 0) continue;

@@ -328,3 +328,189 @@ export function selectNumbers(
   }
   return kept;
 }
+
+// ── counting kernels ────────────────────────────────────────────────────────────────────────
+//
+// For a bare `count(*)` over one comparison nothing reads the selected rows: the same 0/1s are
+// summed and no index is written (about 0.9 ns a row against 1.3 for a selection). Without NULLs
+// a flipped operator counts the rows that fail the base comparison: `count − count(base)`.
+
+function countLess(a: Float64Array, c: number, count: number): number {
+  let kept = 0;
+  let row = 0;
+  for (const end = count & ~7; row < end; row += 8) {
+    kept +=
+      +(a[row]! < c) +
+      +(a[row + 1]! < c) +
+      +(a[row + 2]! < c) +
+      +(a[row + 3]! < c) +
+      +(a[row + 4]! < c) +
+      +(a[row + 5]! < c) +
+      +(a[row + 6]! < c) +
+      +(a[row + 7]! < c);
+  }
+  for (; row < count; row++) kept += +(a[row]! < c);
+  return kept;
+}
+
+function countLessEqual(a: Float64Array, c: number, count: number): number {
+  let kept = 0;
+  let row = 0;
+  for (const end = count & ~7; row < end; row += 8) {
+    kept +=
+      +(a[row]! <= c) +
+      +(a[row + 1]! <= c) +
+      +(a[row + 2]! <= c) +
+      +(a[row + 3]! <= c) +
+      +(a[row + 4]! <= c) +
+      +(a[row + 5]! <= c) +
+      +(a[row + 6]! <= c) +
+      +(a[row + 7]! <= c);
+  }
+  for (; row < count; row++) kept += +(a[row]! <= c);
+  return kept;
+}
+
+function countEqual(a: Float64Array, c: number, count: number): number {
+  let kept = 0;
+  let row = 0;
+  for (const end = count & ~7; row < end; row += 8) {
+    kept +=
+      +(a[row] === c) +
+      +(a[row + 1] === c) +
+      +(a[row + 2] === c) +
+      +(a[row + 3] === c) +
+      +(a[row + 4] === c) +
+      +(a[row + 5] === c) +
+      +(a[row + 6] === c) +
+      +(a[row + 7] === c);
+  }
+  for (; row < count; row++) kept += +(a[row] === c);
+  return kept;
+}
+
+function countLessValid(
+  a: Float64Array,
+  validity: Uint8Array,
+  c: number,
+  flip: number,
+  count: number,
+): number {
+  let kept = 0;
+  const wholeBytes = count >>> 3;
+  for (let byte = 0; byte < wholeBytes; byte++) {
+    const valid = validity[byte]!;
+    const row = byte << 3;
+    kept +=
+      ((+(a[row]! < c) ^ flip) & valid) +
+      ((+(a[row + 1]! < c) ^ flip) & (valid >> 1)) +
+      ((+(a[row + 2]! < c) ^ flip) & (valid >> 2)) +
+      ((+(a[row + 3]! < c) ^ flip) & (valid >> 3)) +
+      ((+(a[row + 4]! < c) ^ flip) & (valid >> 4)) +
+      ((+(a[row + 5]! < c) ^ flip) & (valid >> 5)) +
+      ((+(a[row + 6]! < c) ^ flip) & (valid >> 6)) +
+      ((+(a[row + 7]! < c) ^ flip) & (valid >> 7));
+  }
+  for (let row = wholeBytes << 3; row < count; row++) {
+    kept += (+(a[row]! < c) ^ flip) & (validity[row >>> 3]! >> (row & 7));
+  }
+  return kept;
+}
+
+function countLessEqualValid(
+  a: Float64Array,
+  validity: Uint8Array,
+  c: number,
+  flip: number,
+  count: number,
+): number {
+  let kept = 0;
+  const wholeBytes = count >>> 3;
+  for (let byte = 0; byte < wholeBytes; byte++) {
+    const valid = validity[byte]!;
+    const row = byte << 3;
+    kept +=
+      ((+(a[row]! <= c) ^ flip) & valid) +
+      ((+(a[row + 1]! <= c) ^ flip) & (valid >> 1)) +
+      ((+(a[row + 2]! <= c) ^ flip) & (valid >> 2)) +
+      ((+(a[row + 3]! <= c) ^ flip) & (valid >> 3)) +
+      ((+(a[row + 4]! <= c) ^ flip) & (valid >> 4)) +
+      ((+(a[row + 5]! <= c) ^ flip) & (valid >> 5)) +
+      ((+(a[row + 6]! <= c) ^ flip) & (valid >> 6)) +
+      ((+(a[row + 7]! <= c) ^ flip) & (valid >> 7));
+  }
+  for (let row = wholeBytes << 3; row < count; row++) {
+    kept += (+(a[row]! <= c) ^ flip) & (validity[row >>> 3]! >> (row & 7));
+  }
+  return kept;
+}
+
+function countEqualValid(
+  a: Float64Array,
+  validity: Uint8Array,
+  c: number,
+  flip: number,
+  count: number,
+): number {
+  let kept = 0;
+  const wholeBytes = count >>> 3;
+  for (let byte = 0; byte < wholeBytes; byte++) {
+    const valid = validity[byte]!;
+    const row = byte << 3;
+    kept +=
+      ((+(a[row] === c) ^ flip) & valid) +
+      ((+(a[row + 1] === c) ^ flip) & (valid >> 1)) +
+      ((+(a[row + 2] === c) ^ flip) & (valid >> 2)) +
+      ((+(a[row + 3] === c) ^ flip) & (valid >> 3)) +
+      ((+(a[row + 4] === c) ^ flip) & (valid >> 4)) +
+      ((+(a[row + 5] === c) ^ flip) & (valid >> 5)) +
+      ((+(a[row + 6] === c) ^ flip) & (valid >> 6)) +
+      ((+(a[row + 7] === c) ^ flip) & (valid >> 7));
+  }
+  for (let row = wholeBytes << 3; row < count; row++) {
+    kept += (+(a[row] === c) ^ flip) & (validity[row >>> 3]! >> (row & 7));
+  }
+  return kept;
+}
+
+/**
+ * How many of rows 0 … count−1 of the number vector compare with `constant` (not NaN) as `op`
+ * says (NULL rows never count).
+ */
+export function countNumbers(
+  op: CompareOp,
+  vector: Extract<Vector, { kind: 'number' }>,
+  constant: number,
+  count: number,
+): number {
+  const a = vector.values;
+  const validity = vector.validity;
+  const { base, flip } = KERNEL_OPS[op];
+  if (validity === undefined) {
+    let passing: number;
+    switch (base) {
+      case '<':
+        passing = countLess(a, constant, count);
+        break;
+      case '<=':
+        passing = countLessEqual(a, constant, count);
+        break;
+      case '=':
+        passing = countEqual(a, constant, count);
+        break;
+      default:
+        return assertNever(base, 'comparison');
+    }
+    return flip === 0 ? passing : count - passing;
+  }
+  switch (base) {
+    case '<':
+      return countLessValid(a, validity, constant, flip, count);
+    case '<=':
+      return countLessEqualValid(a, validity, constant, flip, count);
+    case '=':
+      return countEqualValid(a, validity, constant, flip, count);
+    default:
+      return assertNever(base, 'comparison');
+  }
+}

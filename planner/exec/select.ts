@@ -13,7 +13,7 @@ import { compareScalars } from '../expr/compare.js';
 import type { CompareOp, Expr } from '../expr/expr.js';
 import type { ExecutionEnvironment } from './environment.js';
 import { evaluate, type Layout } from './evaluate.js';
-import { selectNumbers } from './select-numbers.js';
+import { countNumbers, selectNumbers } from './select-numbers.js';
 
 const FLIPPED: Readonly<Record<CompareOp, CompareOp>> = {
   '=': '=',
@@ -103,6 +103,40 @@ function selectComparison(
     return selectDictionary(op, type, left, right.value, rows, count, out);
   }
   return undefined;
+}
+
+/** A column, constant or parameter: evaluating it twice costs nothing. */
+function isCheap(expr: Expr): boolean {
+  return expr.kind === 'Column' || expr.kind === 'Literal' || expr.kind === 'Parameter';
+}
+
+/**
+ * How many rows of `batch` satisfy `predicate` when it is one comparison of a number column
+ * with a number constant (a bare `count(*)` reads nothing else): the counting kernels, no
+ * selection written. Undefined otherwise, for `selectRows`.
+ */
+export function countRows(
+  predicate: Expr,
+  batch: Batch,
+  layout: Layout,
+  env: ExecutionEnvironment,
+): number | undefined {
+  if (predicate.kind !== 'Compare' || !isCheap(predicate.left) || !isCheap(predicate.right)) {
+    return undefined;
+  }
+  let left = evaluate(predicate.left, batch, layout, env);
+  let right = evaluate(predicate.right, batch, layout, env);
+  let op = predicate.op;
+  if (left.kind === 'const' && right.kind !== 'const') {
+    [left, right] = [right, left];
+    op = FLIPPED[op];
+  }
+  if (right.kind !== 'const') return undefined;
+  if (right.value === null) return 0;
+  if (left.kind !== 'number' || typeof right.value !== 'number' || Number.isNaN(right.value)) {
+    return undefined;
+  }
+  return countNumbers(op, left, right.value, batch.length);
 }
 
 /** Rows of `rows` (or of the whole batch) where a Bool vector is TRUE. */

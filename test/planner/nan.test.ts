@@ -206,7 +206,7 @@ describe('NaN in Float columns (PostgreSQL semantics)', () => {
     });
   });
 
-  it('filter kernels (eight rows a step, with and without NULLs, narrowed or not) agree with a reference', () => {
+  it('filter and count kernels (eight rows a step, with and without NULLs, narrowed or not) agree with a reference', () => {
     const cell = fc.constantFrom<Cell>(NaN, null, 0, -0, 0.5, 1, 2, -1e15, 1e15);
     const ops = ['=', '<>', '<', '<=', '>', '>='] as const;
     const holds = (op: (typeof ops)[number], order: number): boolean =>
@@ -250,6 +250,12 @@ describe('NaN in Float columns (PostgreSQL semantics)', () => {
               : [],
           );
           assert.deepEqual(ids, expected, where);
+          // A bare count(*) over one comparison takes the counting kernels instead.
+          assert.deepEqual(
+            query(database(cells, others), `SELECT count(*) FROM t WHERE ${where}`, batchRowsMax),
+            [[expected.length]],
+            `count(*) WHERE ${where}`,
+          );
         },
       ),
       { numRuns: 400, seed: 72 },
