@@ -262,10 +262,71 @@ function selectEqualValid(
 }
 
 /**
+ * The same over rows an earlier conjunct selected (`rows`, possibly `out` itself: each slot is
+ * read before the same or a later one is written), one row at a time, still without a branch
+ * on the outcome.
+ */
+function narrowLess(
+  a: Float64Array,
+  validity: Uint8Array | undefined,
+  c: number,
+  flip: number,
+  rows: Int32Array,
+  count: number,
+  out: Int32Array,
+): number {
+  let kept = 0;
+  for (let index = 0; index < count; index++) {
+    const row = rows[index]!;
+    const valid = validity === undefined ? 1 : (validity[row >>> 3]! >> (row & 7)) & 1;
+    out[kept] = row;
+    kept += (+(a[row]! < c) ^ flip) & valid;
+  }
+  return kept;
+}
+
+function narrowLessEqual(
+  a: Float64Array,
+  validity: Uint8Array | undefined,
+  c: number,
+  flip: number,
+  rows: Int32Array,
+  count: number,
+  out: Int32Array,
+): number {
+  let kept = 0;
+  for (let index = 0; index < count; index++) {
+    const row = rows[index]!;
+    const valid = validity === undefined ? 1 : (validity[row >>> 3]! >> (row & 7)) & 1;
+    out[kept] = row;
+    kept += (+(a[row]! <= c) ^ flip) & valid;
+  }
+  return kept;
+}
+
+function narrowEqual(
+  a: Float64Array,
+  validity: Uint8Array | undefined,
+  c: number,
+  flip: number,
+  rows: Int32Array,
+  count: number,
+  out: Int32Array,
+): number {
+  let kept = 0;
+  for (let index = 0; index < count; index++) {
+    const row = rows[index]!;
+    const valid = validity === undefined ? 1 : (validity[row >>> 3]! >> (row & 7)) & 1;
+    out[kept] = row;
+    kept += (+(a[row] === c) ^ flip) & valid;
+  }
+  return kept;
+}
+
+/**
  * Rows of `rows` (the first `count`; all rows 0 … count−1 when `rows` is undefined) where the
  * number vector compares with `constant` (not NaN) as `op` says, written to `out`; returns how
- * many. The whole-batch case runs the kernels above; rows already narrowed by an earlier
- * conjunct are tested one by one (NaN rows pass `>`, `>=` and `<>` there too).
+ * many: the whole-batch kernels, or the narrowing ones for rows an earlier conjunct selected.
  */
 export function selectNumbers(
   op: CompareOp,
@@ -277,8 +338,8 @@ export function selectNumbers(
 ): number {
   const a = vector.values;
   const validity = vector.validity;
+  const { base, flip } = KERNEL_OPS[op];
   if (rows === undefined) {
-    const { base, flip } = KERNEL_OPS[op];
     switch (base) {
       case '<':
         return validity === undefined
@@ -296,37 +357,16 @@ export function selectNumbers(
         return assertNever(base, 'comparison');
     }
   }
-  let kept = 0;
-  for (let index = 0; index < count; index++) {
-    const row = rows === undefined ? index : rows[index]!;
-    if (validity !== undefined && (validity[row >>> 3]! & (1 << (row & 7))) === 0) continue;
-    const value = a[row]!;
-    let keep: boolean;
-    switch (op) {
-      case '=':
-        keep = value === constant;
-        break;
-      case '<>':
-        keep = value !== constant;
-        break;
-      case '<':
-        keep = value < constant;
-        break;
-      case '<=':
-        keep = value <= constant;
-        break;
-      case '>':
-        keep = value > constant || value !== value;
-        break;
-      case '>=':
-        keep = value >= constant || value !== value;
-        break;
-      default:
-        return assertNever(op, 'comparison');
-    }
-    if (keep) out[kept++] = row;
+  switch (base) {
+    case '<':
+      return narrowLess(a, validity, constant, flip, rows, count, out);
+    case '<=':
+      return narrowLessEqual(a, validity, constant, flip, rows, count, out);
+    case '=':
+      return narrowEqual(a, validity, constant, flip, rows, count, out);
+    default:
+      return assertNever(base, 'comparison');
   }
-  return kept;
 }
 
 // ── counting kernels ────────────────────────────────────────────────────────────────────────
