@@ -493,7 +493,16 @@ class Accumulator {
     if ((this.counts[group] ?? 0) === 0) return null;
     const argType = this.call.arg?.type;
     if (argType === 'Decimal') return this.decimalSums[group] ?? null;
-    if (argType === 'Float') return this.sums[group] ?? 0;
+    if (argType === 'Float') {
+      // PostgreSQL's sum and avg of float8 fail on overflow (float8pl, float8_accum) rather
+      // than return Infinity, which JSON and catrust's Float cannot hold. A NaN sum (a NaN
+      // input) stays NaN, as there.
+      const total = this.sums[group] ?? 0;
+      if (total === Infinity || total === -Infinity) {
+        throw new PlanError('E_SQL_OUT_OF_RANGE', 'value out of range: overflow');
+      }
+      return total;
+    }
     return this.bigSums.get(group) ?? this.sums[group] ?? 0;
   }
 

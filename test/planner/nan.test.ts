@@ -204,6 +204,17 @@ describe('NaN in Float columns (PostgreSQL semantics)', () => {
     assert.throws(() => query(database([1e308], [10]), 'SELECT f * g FROM t'), {
       code: 'E_SQL_OUT_OF_RANGE',
     });
+    // So does a sum of finite Floats past the largest double (PostgreSQL: overflow, not ∞),
+    // grouped or not, while a NaN among them keeps the sum NaN.
+    const huge = database([1e308, 1e308, NaN, 1e308], [1, 1, 2, 2]);
+    for (const sql of [
+      'SELECT sum(f) FROM t WHERE g = 1',
+      'SELECT avg(f) FROM t WHERE g = 1',
+      'SELECT g, sum(f) FROM t GROUP BY g',
+    ]) {
+      assert.throws(() => query(huge, sql), { code: 'E_SQL_OUT_OF_RANGE' }, sql);
+    }
+    assert.deepEqual(query(huge, 'SELECT sum(f) FROM t WHERE g = 2'), [[NaN]]);
   });
 
   it('filter and count kernels (eight rows a step, with and without NULLs, narrowed or not) agree with a reference', () => {
