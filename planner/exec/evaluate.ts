@@ -33,7 +33,7 @@ import {
 } from '../data/vector.js';
 import { PlanError } from '../errors.js';
 import { castValue } from '../expr/cast.js';
-import { compareNumbers, compareScalars } from '../expr/compare.js';
+import { compareHolds, compareNumbers, compareScalars } from '../expr/compare.js';
 import { modDecimal, negateDecimal } from '../expr/decimal-ops.js';
 import type { ArithOp, ColumnId, CompareOp, Expr } from '../expr/expr.js';
 import { commonTypeFunction, resolveFunction, type ResolvedFunction } from '../expr/functions.js';
@@ -204,25 +204,6 @@ function mapValues(
 
 // ── comparison ──────────────────────────────────────────────────────────────────────────────
 
-function compareResult(op: CompareOp, order: number): boolean {
-  switch (op) {
-    case '=':
-      return order === 0;
-    case '<>':
-      return order !== 0;
-    case '<':
-      return order < 0;
-    case '<=':
-      return order <= 0;
-    case '>':
-      return order > 0;
-    case '>=':
-      return order >= 0;
-    default:
-      return assertNever(op, 'comparison');
-  }
-}
-
 export function compareVectors(
   op: CompareOp,
   type: ScalarType,
@@ -239,7 +220,7 @@ export function compareVectors(
     if (right.kind === 'const' && Number.isNaN(right.value)) {
       // Against NaN (the greatest float8, equal to itself) every row is decided by being NaN.
       for (let row = 0; row < length; row++) {
-        values[row] = compareResult(op, compareNumbers(a[row]!, NaN)) ? 1 : 0;
+        values[row] = compareHolds(op, compareNumbers(a[row]!, NaN)) ? 1 : 0;
       }
       return boolVector(values, left.validity, length);
     }
@@ -279,7 +260,7 @@ export function compareVectors(
     }
     const b = right.values;
     for (let row = 0; row < length; row++) {
-      values[row] = compareResult(op, compareNumbers(a[row]!, b[row]!)) ? 1 : 0;
+      values[row] = compareHolds(op, compareNumbers(a[row]!, b[row]!)) ? 1 : 0;
     }
     return boolVector(values, andValidity(left.validity, right.validity, length), length);
   }
@@ -293,7 +274,7 @@ export function compareVectors(
     const target = right.value;
     const results = new Uint8Array(left.dictionary.length);
     for (let code = 0; code < left.dictionary.length; code++) {
-      results[code] = compareResult(op, compareScalars(type, left.dictionary[code]!, target))
+      results[code] = compareHolds(op, compareScalars(type, left.dictionary[code]!, target))
         ? 1
         : 0;
     }
@@ -305,7 +286,7 @@ export function compareVectors(
     const a = valueAt(left, row);
     const b = valueAt(right, row);
     if (a === null || b === null) return null;
-    return compareResult(op, compareScalars(type, a, b));
+    return compareHolds(op, compareScalars(type, a, b));
   });
 }
 

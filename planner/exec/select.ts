@@ -7,41 +7,12 @@
  * the rows still selected. Anything else evaluates the predicate to a Bool vector and collects
  * its TRUE rows.
  */
-import { assertNever } from '../../common/index.js';
 import { valueAt, type Batch, type Vector } from '../data/vector.js';
-import { compareScalars } from '../expr/compare.js';
+import { compareHolds, compareScalars, FLIPPED } from '../expr/compare.js';
 import type { CompareOp, Expr } from '../expr/expr.js';
 import type { ExecutionEnvironment } from './environment.js';
 import { evaluate, type Layout } from './evaluate.js';
 import { countNumbers, selectNumbers } from './select-numbers.js';
-
-const FLIPPED: Readonly<Record<CompareOp, CompareOp>> = {
-  '=': '=',
-  '<>': '<>',
-  '<': '>',
-  '<=': '>=',
-  '>': '<',
-  '>=': '<=',
-};
-
-function holds(op: CompareOp, order: number): boolean {
-  switch (op) {
-    case '=':
-      return order === 0;
-    case '<>':
-      return order !== 0;
-    case '<':
-      return order < 0;
-    case '<=':
-      return order <= 0;
-    case '>':
-      return order > 0;
-    case '>=':
-      return order >= 0;
-    default:
-      return assertNever(op, 'comparison');
-  }
-}
 
 /** The same over a dictionary vector: one comparison per dictionary entry, then a lookup per row. */
 function selectDictionary(
@@ -56,7 +27,7 @@ function selectDictionary(
   const dictionary = vector.dictionary;
   const matches = new Uint8Array(dictionary.length);
   for (let code = 0; code < dictionary.length; code++) {
-    matches[code] = holds(op, compareScalars(type, dictionary[code]!, constant)) ? 1 : 0;
+    matches[code] = compareHolds(op, compareScalars(type, dictionary[code]!, constant)) ? 1 : 0;
   }
   const codes = vector.codes;
   const validity = vector.validity;

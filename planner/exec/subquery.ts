@@ -13,8 +13,8 @@ import {
   type Vector,
 } from '../data/vector.js';
 import { PlanError } from '../errors.js';
-import { compareScalars } from '../expr/compare.js';
-import type { CompareOp, Expr } from '../expr/expr.js';
+import { compareHolds, compareScalars } from '../expr/compare.js';
+import type { Expr } from '../expr/expr.js';
 import type { LogicalPlan } from '../logical/plan.js';
 import type { ExecutionEnvironment } from './environment.js';
 import type { Layout } from './evaluate.js';
@@ -36,25 +36,6 @@ export function materialize(plan: LogicalPlan, env: ExecutionEnvironment): Batch
       ),
     ),
   };
-}
-
-function compareHolds(op: CompareOp, order: number): boolean {
-  switch (op) {
-    case '=':
-      return order === 0;
-    case '<>':
-      return order !== 0;
-    case '<':
-      return order < 0;
-    case '<=':
-      return order <= 0;
-    case '>':
-      return order > 0;
-    case '>=':
-      return order >= 0;
-    default:
-      return assertNever(op, 'comparison');
-  }
 }
 
 /** A subquery's result, prepared for per-row questions. */

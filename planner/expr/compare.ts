@@ -4,7 +4,8 @@
  * UTF-16 code unit, which differs only when a surrogate pair meets a character in
  * U+E000–U+FFFF, so the fast path is `<` and the slow path runs only for that case.
  */
-import { compareDecimal, type Scalar, type ScalarType } from '../../common/index.js';
+import { assertNever, compareDecimal, type Scalar, type ScalarType } from '../../common/index.js';
+import type { CompareOp } from './expr.js';
 
 export function compareText(a: string, b: string): number {
   if (a === b) return 0;
@@ -54,3 +55,33 @@ export function compareScalars(type: ScalarType, a: Scalar, b: Scalar): number {
       return a < b ? -1 : a > b ? 1 : 0;
   }
 }
+
+/** Whether `a op b` holds, given `order` = the sign of comparing a with b. */
+export function compareHolds(op: CompareOp, order: number): boolean {
+  switch (op) {
+    case '=':
+      return order === 0;
+    case '<>':
+      return order !== 0;
+    case '<':
+      return order < 0;
+    case '<=':
+      return order <= 0;
+    case '>':
+      return order > 0;
+    case '>=':
+      return order >= 0;
+    default:
+      return assertNever(op, 'comparison');
+  }
+}
+
+/** `a op b` ≡ `b FLIPPED[op] a`. */
+export const FLIPPED: Readonly<Record<CompareOp, CompareOp>> = {
+  '=': '=',
+  '<>': '<>',
+  '<': '>',
+  '<=': '>=',
+  '>': '<',
+  '>=': '<=',
+};

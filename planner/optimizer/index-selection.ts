@@ -10,6 +10,7 @@
  * planner by code point (see expr/compare.ts), and an index must agree with `<`.
  */
 import { and, conjuncts, someExpr, type CompareOp, type Expr } from '../expr/expr.js';
+import { FLIPPED } from '../expr/compare.js';
 import { transformPlan } from '../logical/analysis.js';
 import type { LogicalPlan, ScanAccess, ScanColumn } from '../logical/plan.js';
 import type { OptimizerRule } from './rule.js';
@@ -17,15 +18,6 @@ import type { OptimizerRule } from './rule.js';
 function isRuntimeConstant(expr: Expr): boolean {
   return !someExpr(expr, (node) => node.kind === 'Column' || node.kind === 'Subquery');
 }
-
-const FLIPPED: Readonly<Record<CompareOp, CompareOp>> = {
-  '=': '=',
-  '<>': '<>',
-  '<': '>',
-  '<=': '>=',
-  '>': '<',
-  '>=': '<=',
-};
 
 interface Comparison {
   readonly column: ScanColumn;
