@@ -55,6 +55,8 @@ export interface CompactionReport {
   readonly lsn: number;
   readonly bytesBefore: number;
   readonly bytesAfter: number;
+  /** Bytes of the base alone (the live rows), before the lines carried over after it. */
+  readonly baseBytes: number;
   /** Lines committed during the compaction and carried over after the base. */
   readonly carriedEntries: number;
   /** Deleted rows whose values were purged from the file. */
@@ -144,7 +146,8 @@ export class DatabaseFiles implements CommitLog {
     if (this.compacting === undefined) {
       this.compacting = this.runCompaction()
         .then((report) => {
-          this.compactedBytes = this.writer.sizeBytes;
+          // The mark is the live rows' size: lines committed while it ran count as growth.
+          this.compactedBytes = report.baseBytes;
           return report;
         })
         .finally(() => {
@@ -362,6 +365,7 @@ export class DatabaseFiles implements CommitLog {
       lsn: version.lsn,
       bytesBefore,
       bytesAfter: swapped.size,
+      baseBytes: size,
       carriedEntries: swapped.carried,
       purgedRows,
       elapsedMs: performance.now() - started,

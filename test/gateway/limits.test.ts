@@ -99,9 +99,12 @@ describe('gateway: background compaction past --wal-compact-threshold', function
       const wal = join(dir, 'w', 'wal.ndjson');
       assert.ok(readFileSync(wal).length > 1024 * 1024, 'the WAL passed 1 MiB');
       // The insert passed the threshold: a compaction ran in the background (the rows are live,
-      // so the WAL stays about as big). Deleting them and writing as much again doubles the
-      // WAL since that compaction, which starts the next one; it leaves the live rows only.
-      const others = rows.map((_, i) => ({ note: `public-${i}`.padEnd(400, '.') }));
+      // so the WAL stays about as big). Deleting them and writing half as much again more than
+      // doubles the WAL since that compaction, which starts the next one (at once, or when the
+      // first ends); it leaves the live rows only.
+      const others = Array.from({ length: 4_500 }, (_, i) => ({
+        note: `public-${i}`.padEnd(400, '.'),
+      }));
       const [, deleted, inserted] = await exchange(server.port, [
         use,
         JSON.stringify({ cmd: 'delete', entity: 'Note', ids: rows.map((_, i) => i) }),
@@ -115,7 +118,10 @@ describe('gateway: background compaction past --wal-compact-threshold', function
         text = readFileSync(wal, 'latin1');
       }
       assert.equal(text.includes(secret), false, 'deleted values are purged from the WAL');
-      assert.ok(text.length < 2 * 1024 * 1024, `the WAL is ${text.length} bytes after compaction`);
+      assert.ok(
+        text.length < 2.5 * 1024 * 1024,
+        `the WAL is ${text.length} bytes after compaction`,
+      );
       const [, count] = await exchange(server.port, [
         use,
         '{"cmd":"sql","sql":"SELECT count(*) FROM Note"}',

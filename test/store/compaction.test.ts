@@ -154,9 +154,9 @@ describe('store: compaction', () => {
     const auto = await store.create('grown', [person], { autoCompactBytes: 4096 });
     const walFile = join(directory, 'grown', WAL_FILE);
     const records = async (): Promise<number> => walRecords(await readFile(walFile)).length;
-    const batch = (tag: string): { name: string; age: number }[] =>
-      Array.from({ length: 500 }, (_, i) => ({ name: `${tag}-${i}`, age: i }));
-    await auto.insertRows('Person', batch('first'));
+    const batch = (tag: string, rows: number): { name: string; age: number }[] =>
+      Array.from({ length: rows }, (_, i) => ({ name: `${tag}-${i}`, age: i }));
+    await auto.insertRows('Person', batch('first', 500));
     await auto.compact(); // joins the compaction that commit started (or runs one)
     assert.ok((await readFile(walFile)).length > 4096, 'the live rows alone pass the threshold');
     for (let index = 0; index < 20; index++) {
@@ -164,7 +164,7 @@ describe('store: compaction', () => {
     }
     // The base (its definitions part and its rows part), then the 20 commits: no compaction.
     assert.equal(await records(), 22);
-    await auto.insertRows('Person', batch('second')); // the WAL doubles: compaction starts
+    await auto.insertRows('Person', batch('second', 1000)); // past double: compaction starts
     let count = await records();
     for (let waited = 0; count > 3 && waited < 10_000; waited += 50) {
       await new Promise((resolve) => setTimeout(resolve, 50));
