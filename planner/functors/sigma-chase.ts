@@ -29,19 +29,17 @@ import {
   type ForeignKey,
   type InstanceTable,
   type Mapping,
-  type SchemaPath,
 } from '../../catalog/index.js';
 import { FunctorError } from './errors.js';
 import { generatorNames, sigmaRowsLimit } from './sigma.js';
-import { ValueClasses } from './value-classes.js';
+import { infiniteChaseError, InfiniteChase, NONE, RowClosure } from './row-closure.js';
+import { formatConstant, ValueClasses } from './value-classes.js';
 
 export interface SigmaChaseOptions {
   readonly name?: string | undefined;
   readonly location?: SourceLocation | undefined;
   readonly instanceRowsMax?: number | undefined;
 }
-
-const NONE = -1;
 
 /** Σ_F(I) by the native chase, or undefined when the mapping or schema needs saturation. */
 export function sigmaChase(
@@ -76,7 +74,7 @@ export function sigmaChase(
     }
   }
   const rowsMax = options.instanceRowsMax ?? sigmaRowsLimit(input);
-  const closure = new Closure(mapping, rowsMax, input.totalRows + 16);
+  const closure = new RowClosure(mapping, rowsMax, 0, input.totalRows + 16);
   const names = generatorNames(input);
   // Nodes of I's rows, table by table.
   const base = new Map<string, number>();
@@ -85,7 +83,15 @@ export function sigmaChase(
     const entity = target.entity(mapping.entity(table.entity))?.index as number;
     for (let row = 0; row < table.rowCount; row++) closure.addNode(entity, NONE, NONE);
   }
-  const fail = (error: InfiniteChase): CatalogError => infiniteError(error, closure, options);
+  /** Nodes below it are I's rows (generators); the others were created by the chase. */
+  const generatorCount = closure.size;
+  const fail = (error: InfiniteChase): CatalogError =>
+    infiniteChaseError(
+      error,
+      closure,
+      `instance${options.name === undefined ? '' : ` \`${options.name}\``}`,
+      options.location,
+    );
   try {
     for (const table of input.tables) {
       const start = base.get(table.entity) as number;
@@ -109,7 +115,7 @@ export function sigmaChase(
         }
       }
     }
-    closure.chase();
+    closure.chase(0, () => undefined);
   } catch (error) {
     if (error instanceof InfiniteChase) throw fail(error);
     throw error;
@@ -138,14 +144,14 @@ export function sigmaChase(
   };
   const nameMemo = new Array<string | undefined>(closure.size);
   const nameOf = (root: number): string => {
-    if (root < closure.generatorCount) return generatorName(root) as string;
+    if (root < generatorCount) return generatorName(root) as string;
     const known = nameMemo[root];
     if (known !== undefined) return known;
     const chain: number[] = [];
     let current = root;
     let name: string;
     for (;;) {
-      if (current < closure.generatorCount) {
+      if (current < generatorCount) {
         name = generatorName(current) as string;
         break;
       }
@@ -285,214 +291,4 @@ export function sigmaChase(
     return { entity: entity.name, rowCount: roots.length, rowNames, foreignKeys, attributes };
   });
   return new SaturatedInstance(target, tables);
-}
-
-function formatConstant(value: Value): string {
-  return value === null
-    ? 'null'
-    : typeof value === 'string'
-      ? JSON.stringify(value)
-      : String(value);
-}
-
-class InfiniteChase extends Error {
-  constructor(readonly node: number) {
-    super('infinite chase');
-  }
-}
-
-function infiniteError(
-  error: InfiniteChase,
-  closure: Closure,
-  options: SigmaChaseOptions,
-): CatalogError {
-  const cycle = closure.cycleOf(error.node);
-  const first = cycle[0];
-  return new CatalogError(
-    'E_INSTANCE_INFINITE',
-    `instance${options.name === undefined ? '' : ` \`${options.name}\``} has more than ` +
-      `${closure.rowsMax} rows: the foreign keys ${cycle.map((fk) => `${fk.source}.${fk.name}`).join(' → ')}` +
-      `${first === undefined ? '' : ` → ${first.source}`} form a cycle that no equation closes`,
-    {
-      location: options.location,
-      hint: 'add an equation that closes the cycle (e.g. a path equation or `x.fk = y`)',
-      details: { cycle: cycle.map((fk) => `${fk.source}.${fk.name}`), rows: closure.live },
-    },
-  );
-}
-
-/** Union-find over row nodes of T with congruent foreign-key arrays. */
-class Closure {
-  size = 0;
-  live = 0;
-  generatorCount = 0;
-  #capacity: number;
-  #parent: Int32Array;
-  #entity: Int32Array;
-  #argument: Int32Array;
-  #foreignKey: Int32Array;
-  #values: Int32Array[];
-  readonly #pending: number[] = [];
-  readonly #mapping: Mapping;
-  readonly #foreignKeysOf: number[][];
-  readonly #equations: { lhs: number[]; rhs: number[] }[][];
-
-  constructor(
-    mapping: Mapping,
-    readonly rowsMax: number,
-    capacity: number,
-  ) {
-    this.#mapping = mapping;
-    const target = mapping.target;
-    this.#capacity = Math.max(16, capacity);
-    this.#parent = new Int32Array(this.#capacity);
-    this.#entity = new Int32Array(this.#capacity);
-    this.#argument = new Int32Array(this.#capacity);
-    this.#foreignKey = new Int32Array(this.#capacity);
-    this.#values = target.foreignKeys.map(() => new Int32Array(this.#capacity).fill(NONE));
-    this.#foreignKeysOf = target.entities.map((entity) =>
-      target.foreignKeysOf(entity.name).map((fk) => fk.index),
-    );
-    const pathIndices = (path: SchemaPath): number[] => path.foreignKeys.map((fk) => fk.index);
-    this.#equations = target.entities.map((entity) =>
-      target
-        .pathEquationsOf(entity.name)
-        .map((equation) => ({ lhs: pathIndices(equation.lhs), rhs: pathIndices(equation.rhs) })),
-    );
-  }
-
-  #grow(): void {
-    const capacity = this.#capacity * 2;
-    const grow = (array: Int32Array, fill: number | undefined): Int32Array => {
-      const next = new Int32Array(capacity);
-      if (fill !== undefined) next.fill(fill, array.length);
-      next.set(array);
-      return next;
-    };
-    this.#parent = grow(this.#parent, undefined);
-    this.#entity = grow(this.#entity, undefined);
-    this.#argument = grow(this.#argument, undefined);
-    this.#foreignKey = grow(this.#foreignKey, undefined);
-    this.#values = this.#values.map((values) => grow(values, NONE));
-    this.#capacity = capacity;
-  }
-
-  addNode(entity: number, argument: number, foreignKey: number): number {
-    if (this.size === this.#capacity) this.#grow();
-    const node = this.size++;
-    this.#parent[node] = node;
-    this.#entity[node] = entity;
-    this.#argument[node] = argument;
-    this.#foreignKey[node] = foreignKey;
-    if (argument === NONE) this.generatorCount = node + 1;
-    this.live++;
-    if (this.live > this.rowsMax) throw new InfiniteChase(node);
-    return node;
-  }
-
-  entityOf(node: number): number {
-    return this.#entity[node] as number;
-  }
-
-  argumentOf(node: number): number {
-    return this.#argument[node] as number;
-  }
-
-  foreignKeyOf(node: number): number {
-    return this.#foreignKey[node] as number;
-  }
-
-  find(node: number): number {
-    const parent = this.#parent;
-    let root = node;
-    while (parent[root] !== root) root = parent[root] as number;
-    while (parent[node] !== root) {
-      const next = parent[node] as number;
-      parent[node] = root;
-      node = next;
-    }
-    return root;
-  }
-
-  /** The node `fk` leads to from `node`'s class (NONE when unset). */
-  valueOf(node: number, foreignKey: number): number {
-    return (this.#values[foreignKey] as Int32Array)[this.find(node)] as number;
-  }
-
-  follow(node: number, foreignKey: number): number {
-    const root = this.find(node);
-    const value = (this.#values[foreignKey] as Int32Array)[root] as number;
-    if (value !== NONE) return this.find(value);
-    const targetEntity = this.#mapping.target.entity(
-      (this.#mapping.target.foreignKeys[foreignKey] as ForeignKey).target,
-    )?.index as number;
-    const created = this.addNode(targetEntity, root, foreignKey);
-    // Read the array after addNode: growing replaces it.
-    (this.#values[foreignKey] as Int32Array)[root] = created;
-    return created;
-  }
-
-  set(node: number, foreignKey: number, target: number): void {
-    const root = this.find(node);
-    const values = this.#values[foreignKey] as Int32Array;
-    const value = values[root] as number;
-    if (value === NONE) values[root] = target;
-    else this.union(value, target);
-  }
-
-  union(a: number, b: number): void {
-    const pending = this.#pending;
-    pending.push(a, b);
-    while (pending.length > 0) {
-      const y = this.find(pending.pop() as number);
-      const x = this.find(pending.pop() as number);
-      if (x === y) continue;
-      const keep = x < y ? x : y;
-      const drop = x < y ? y : x;
-      this.#parent[drop] = keep;
-      this.live--;
-      for (const fk of this.#foreignKeysOf[this.#entity[keep] as number] as number[]) {
-        const values = this.#values[fk] as Int32Array;
-        const dropped = values[drop] as number;
-        if (dropped === NONE) continue;
-        const kept = values[keep] as number;
-        if (kept === NONE) values[keep] = dropped;
-        else pending.push(kept, dropped);
-      }
-    }
-  }
-
-  chase(): void {
-    for (let node = 0; node < this.size; node++) {
-      if (this.find(node) !== node) continue;
-      const entity = this.#entity[node] as number;
-      for (const equation of this.#equations[entity] ?? []) {
-        let a = node;
-        for (const fk of equation.lhs) a = this.follow(a, fk);
-        let b = node;
-        for (const fk of equation.rhs) b = this.follow(b, fk);
-        this.union(a, b);
-      }
-      for (const fk of this.#foreignKeysOf[entity] as number[]) this.follow(node, fk);
-    }
-  }
-
-  /** The foreign keys of the cycle the path that created `node` runs around. */
-  cycleOf(node: number): ForeignKey[] {
-    const foreignKeys = this.#mapping.target.foreignKeys;
-    const path: ForeignKey[] = [];
-    let current = node;
-    while (current >= this.generatorCount && path.length <= 4 * foreignKeys.length + 4) {
-      path.push(foreignKeys[this.#foreignKey[current] as number] as ForeignKey);
-      current = this.#argument[current] as number;
-    }
-    path.reverse();
-    for (let end = path.length - 1; end >= 0; end--) {
-      const reached = (path[end] as ForeignKey).target;
-      for (let start = end; start >= 0; start--) {
-        if ((path[start] as ForeignKey).source === reached) return path.slice(start, end + 1);
-      }
-    }
-    return path;
-  }
 }

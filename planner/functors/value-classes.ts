@@ -99,3 +99,12 @@ export class ValueClasses {
     return kept === dropped ? undefined : [kept, dropped];
   }
 }
+
+/** A constant as messages about clashing values print it. */
+export function formatConstant(value: Value): string {
+  return value === null
+    ? 'null'
+    : typeof value === 'string'
+      ? JSON.stringify(value)
+      : String(value);
+}

@@ -15,7 +15,7 @@
 import type { Value } from '../../../common/index.js';
 import type { Attribute, Schema } from '../../../catalog/index.js';
 import { labelledNull, type InputValue } from '../../../store/index.js';
-import { NONE } from './row-closure.js';
+import { NONE } from '../row-closure.js';
 import type { LabelResolution } from './sigma-engine.js';
 import { ValueClasses } from '../value-classes.js';
 

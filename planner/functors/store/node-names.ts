@@ -1,12 +1,10 @@
 /**
  * Names the Σ engine gives: rows (`Entity#rowId` for a source row, the term that reached a
- * created row, `Entity@rowId` for a stored result row in messages), constants in messages, and
- * the error of an infinite result naming the foreign-key cycle.
+ * created row, `Entity@rowId` for a stored result row in messages).
  */
-import type { Value } from '../../../common/index.js';
-import { CatalogError, type ForeignKey, type Mapping } from '../../../catalog/index.js';
+import type { ForeignKey, Mapping } from '../../../catalog/index.js';
 import { storedRowName } from './read-instance.js';
-import { NONE, type InfiniteChase, type RowClosure } from './row-closure.js';
+import { NONE, type RowClosure } from '../row-closure.js';
 import type { SourcePart } from './stored-rows.js';
 
 /** Names of nodes for labels and messages: `Entity#rowId` for source rows, terms for created ones. */
@@ -49,32 +47,4 @@ export class Namer {
     }
     return `node${node}`;
   }
-}
-
-export function formatConstant(value: Value): string {
-  return value === null
-    ? 'null'
-    : typeof value === 'string'
-      ? JSON.stringify(value)
-      : String(value);
-}
-
-export function infiniteError(
-  error: InfiniteChase,
-  closure: RowClosure,
-  mapping: Mapping,
-): CatalogError {
-  const cycle = closure.cycleOf(error.node);
-  const first = cycle[0];
-  return new CatalogError(
-    'E_INSTANCE_INFINITE',
-    `sigma ${mapping.name} has more than ${closure.rowsMax} rows: the foreign keys ` +
-      `${cycle.map((fk) => `${fk.source}.${fk.name}`).join(' → ')}` +
-      `${first === undefined ? '' : ` → ${first.source}`} form a cycle that no equation closes`,
-    {
-      location: mapping.location,
-      hint: 'add an equation that closes the cycle (e.g. a path equation or `x.fk = y`)',
-      details: { cycle: cycle.map((fk) => `${fk.source}.${fk.name}`), rows: closure.live },
-    },
-  );
 }

@@ -9,7 +9,7 @@ import { CatalogError, type Mapping } from '../../../catalog/index.js';
 import { bitmapGet, type InputValue, type TableView } from '../../../store/index.js';
 import type { CellValues } from './cell-values.js';
 import type { Namer } from './node-names.js';
-import { NONE, type RowClosure } from './row-closure.js';
+import { NONE, type RowClosure } from '../row-closure.js';
 import type { CodedColumn, SigmaEngineResult, TargetWrite } from './sigma-engine.js';
 import { BATCH_SHIFT, type SourcePart } from './stored-rows.js';
 

@@ -30,7 +30,7 @@ import {
 } from '../../../store/index.js';
 import { FunctorError } from '../errors.js';
 import { requireTables, storedRowName } from './read-instance.js';
-import { formatConstant, infiniteError, Namer } from './node-names.js';
+import { Namer } from './node-names.js';
 import {
   activeRowsIn,
   firstActiveRow,
@@ -38,7 +38,8 @@ import {
   storedRowLoader,
   type SourcePart,
 } from './stored-rows.js';
-import { InfiniteChase, NONE, RowClosure } from './row-closure.js';
+import { infiniteChaseError, InfiniteChase, NONE, RowClosure } from '../row-closure.js';
+import { formatConstant } from '../value-classes.js';
 import type { EntityStats } from './types.js';
 import { CellValues } from './cell-values.js';
 import { resultWrites } from './result-writes.js';
@@ -228,7 +229,8 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
       });
     }
   } catch (error) {
-    if (error instanceof InfiniteChase) throw infiniteError(error, closure, mapping);
+    if (error instanceof InfiniteChase)
+      throw infiniteChaseError(error, closure, `sigma ${mapping.name}`, mapping.location);
     throw error;
   }
   const sourceIndex = new Map(sources.map((source, index) => [source.entity, index]));
@@ -282,7 +284,8 @@ export function runSigmaEngine(input: SigmaEngineInput): SigmaEngineResult {
     }
     closure.chase(oldCount, tick);
   } catch (error) {
-    if (error instanceof InfiniteChase) throw infiniteError(error, closure, mapping);
+    if (error instanceof InfiniteChase)
+      throw infiniteChaseError(error, closure, `sigma ${mapping.name}`, mapping.location);
     throw error;
   }
 

@@ -7,7 +7,7 @@ import { limits, type Value } from '../../../common/index.js';
 import type { Mapping } from '../../../catalog/index.js';
 import { bitmapGet, isValidAt, type ColumnView, type TableView } from '../../../store/index.js';
 import { vectorValue } from './read-instance.js';
-import { NONE } from './row-closure.js';
+import { NONE } from '../row-closure.js';
 
 /** The source rows of one entity that a step applies, and their nodes. */
 export interface SourcePart {

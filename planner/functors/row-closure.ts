@@ -1,8 +1,8 @@
 /**
- * The entity side of Σ's chase over stored rows: a union-find over row nodes of the target
- * schema T with one congruent foreign-key array per foreign key of T (node → node), as in
- * sigma-chase.ts, except that the first `oldCount` nodes are rows already in the target tables
- * (for sigma_delta; none for a full Σ). Those rows satisfy T's path equations and have every
+ * The entity side of Σ's chase, in memory (sigma-chase.ts) and over stored rows (store/): a
+ * union-find over row nodes of the target schema T with one congruent foreign-key array per
+ * foreign key of T (node → node). The first `oldCount` nodes are rows already in the target
+ * tables (for sigma_delta; none for a full Σ or the in-memory chase). Those rows satisfy T's path equations and have every
  * foreign key set, so the chase only visits the nodes added after them; a union keeps the lower
  * node, so a class with a stored row keeps that row, and a stored row merged into another is
  * recorded (`droppedOld`): its table row goes and references to it are redirected.
@@ -10,7 +10,13 @@
  * The arrays hold node + 1, with 0 for "none" (a parent of 0: the node is a root), so that a
  * million stored rows cost zero-filled allocations and no initialising pass.
  */
-import type { ForeignKey, Mapping, SchemaPath } from '../../../catalog/index.js';
+import type { SourceLocation } from '../../common/index.js';
+import {
+  CatalogError,
+  type ForeignKey,
+  type Mapping,
+  type SchemaPath,
+} from '../../catalog/index.js';
 
 export const NONE = -1;
 
@@ -235,4 +241,29 @@ export class RowClosure {
     }
     return path;
   }
+}
+
+/**
+ * The error of a chase that passed its row limit, naming the foreign-key cycle that no
+ * equation closes; `subject` says what was computed (`instance \`J\``, `sigma F`).
+ */
+export function infiniteChaseError(
+  error: InfiniteChase,
+  closure: RowClosure,
+  subject: string,
+  location: SourceLocation | undefined,
+): CatalogError {
+  const cycle = closure.cycleOf(error.node);
+  const first = cycle[0];
+  return new CatalogError(
+    'E_INSTANCE_INFINITE',
+    `${subject} has more than ${closure.rowsMax} rows: the foreign keys ` +
+      `${cycle.map((fk) => `${fk.source}.${fk.name}`).join(' → ')}` +
+      `${first === undefined ? '' : ` → ${first.source}`} form a cycle that no equation closes`,
+    {
+      location,
+      hint: 'add an equation that closes the cycle (e.g. a path equation or `x.fk = y`)',
+      details: { cycle: cycle.map((fk) => `${fk.source}.${fk.name}`), rows: closure.live },
+    },
+  );
 }
