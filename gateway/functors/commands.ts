@@ -17,7 +17,7 @@ import {
   sigmaValidateInStore,
   type StoreMigrationOptions,
 } from '../../planner/index.js';
-import type { Transaction } from '../../store/index.js';
+import type { ReadView, Transaction } from '../../store/index.js';
 import { integerArg, optional, stringArg } from '../args.js';
 import { command, NAME, type Command, type CommandContext } from '../command.js';
 import type { Engine, Session } from '../engine.js';
@@ -70,6 +70,23 @@ function migrationCommand(name: string, summary: string, migrate: Migration): Co
   });
 }
 
+type Report = (view: ReadView, mapping: Mapping, options: StoreMigrationOptions) => object;
+
+/** A command that reports on Σ along a mapping over the session's view, writing nothing. */
+function reportCommand(name: string, summary: string, report: Report): Command {
+  return command({
+    name,
+    commandClass: 'read',
+    summary,
+    args: { mapping: stringArg(NAME) },
+    run: async (context, { mapping: mappingName }) => {
+      const { engine, session } = context;
+      const mapping = await mappingNamed(engine, session, mappingName);
+      return { ...report(await engine.view(session), mapping, migrationOptions(context)) };
+    },
+  });
+}
+
 export const FUNCTOR_COMMANDS: readonly Command[] = [
   migrationCommand(
     'sigma',
@@ -91,40 +108,16 @@ export const FUNCTOR_COMMANDS: readonly Command[] = [
     'incremental Σ: only the source rows added since the last Σ, or a full Σ (and why) when that cannot be done',
     sigmaDeltaInStore,
   ),
-  command({
-    name: 'sigma_validate',
-    commandClass: 'read',
-    summary:
-      'what Σ along a mapping would run into: labelled nulls in NOT NULL attributes, fresh rows, clashes',
-    args: { mapping: stringArg(NAME) },
-    run: async (context, { mapping: mappingName }) => {
-      const { engine, session } = context;
-      const mapping = await mappingNamed(engine, session, mappingName);
-      const report = sigmaValidateInStore(
-        await engine.view(session),
-        mapping,
-        migrationOptions(context),
-      );
-      return { ...report };
-    },
-  }),
-  command({
-    name: 'sigma_dry',
-    commandClass: 'read',
-    summary:
-      'Σ along a mapping without writing: per target entity the rows it would create, merge, leave null',
-    args: { mapping: stringArg(NAME) },
-    run: async (context, { mapping: mappingName }) => {
-      const { engine, session } = context;
-      const mapping = await mappingNamed(engine, session, mappingName);
-      const report = sigmaDryInStore(
-        await engine.view(session),
-        mapping,
-        migrationOptions(context),
-      );
-      return { ...report };
-    },
-  }),
+  reportCommand(
+    'sigma_validate',
+    'what Σ along a mapping would run into: labelled nulls in NOT NULL attributes, fresh rows, clashes',
+    sigmaValidateInStore,
+  ),
+  reportCommand(
+    'sigma_dry',
+    'Σ along a mapping without writing: per target entity the rows it would create, merge, leave null',
+    sigmaDryInStore,
+  ),
   command({
     name: 'lineage',
     commandClass: 'read',
